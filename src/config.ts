@@ -1,0 +1,152 @@
+// The only reader of process.env. Everything is validated once into a frozen object; a bad value
+// stops start-up with one line that names the variable (ConfigError.message).
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface Config {
+  readonly env: string;
+  readonly kafka: {
+    readonly brokers: readonly string[];
+    readonly topic: string;
+    readonly groupId: string;
+    /** Where a group with no committed offset starts: 'latest' (default) or 'earliest'. */
+    readonly fromBeginning: boolean;
+  };
+  readonly mysqlUrl: string;
+  readonly zookeeper: { readonly connect: string; readonly root: string };
+  readonly orderService: { readonly url: string; readonly timeoutMs: number };
+  readonly smtp: { readonly url: string; readonly to: readonly string[]; readonly from: string };
+  readonly http: { readonly port: number };
+  readonly authSecret: string;
+  readonly retry: {
+    readonly cron: string;
+    readonly backoffBaseMs: number;
+    readonly maxAttempts: number;
+  };
+  readonly archive: { readonly cron: string; readonly afterDays: number; readonly boardDays: number };
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function str(env: Env, name: string, fallback?: string): string {
+  const raw = env[name];
+  const v = raw === undefined || raw.trim() === '' ? fallback : raw.trim();
+  if (v === undefined) throw new ConfigError(`${name} is required but not set`);
+  return v;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+  const n = Number(raw.trim());
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function url(env: Env, name: string, protocols: readonly string[], fallback?: string): string {
+  const v = str(env, name, fallback);
+  let parsed: URL;
+  try {
+    parsed = new URL(v);
+  } catch {
+    throw new ConfigError(`${name} must be a URL, got "${v}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+  }
+  return v.replace(/\/+$/, '');
+}
+
+const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+
+function hostPorts(env: Env, name: string, fallback: string): string[] {
+  const list = str(env, name, fallback).split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = list.find((hp) => !HOST_PORT.test(hp));
+  if (list.length === 0 || bad !== undefined) {
+    throw new ConfigError(`${name} must be comma-separated host:port pairs, got "${env[name] ?? ''}"`);
+  }
+  return list;
+}
+
+const EMAIL = /^[^\s@,]+@[^\s@,]+$/;
+
+function emails(env: Env, name: string, fallback?: string): string[] {
+  const list = str(env, name, fallback).split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = list.find((e) => !EMAIL.test(e));
+  if (list.length === 0 || bad !== undefined) {
+    throw new ConfigError(`${name} must be comma-separated e-mail addresses, got "${bad ?? ''}"`);
+  }
+  return list;
+}
+
+// Five or six fields of digits, '*', ',', '-', '/'; node-cron validates the rest when scheduling.
+function cronExpr(env: Env, name: string, fallback: string): string {
+  const v = str(env, name, fallback);
+  const fields = v.split(/\s+/);
+  if (fields.length < 5 || fields.length > 6 || !fields.every((f) => /^[\d*,/-]+$/.test(f))) {
+    throw new ConfigError(`${name} must be a cron expression (5 or 6 fields), got "${v}"`);
+  }
+  return v;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const kdsEnv = str(env, 'KDS_ENV');
+  if (!/^[a-z0-9]+$/.test(kdsEnv)) throw new ConfigError(`KDS_ENV must match [a-z0-9]+, got "${kdsEnv}"`);
+
+  const topic = str(env, 'KAFKA_ORDER_TOPIC', `${kdsEnv}_order`);
+  if (!topic.startsWith(`${kdsEnv}_`)) {
+    throw new ConfigError(
+      `KAFKA_ORDER_TOPIC "${topic}" must start with "${kdsEnv}_" (KDS_ENV=${kdsEnv}): ` +
+        'a consumer must never read another environment\'s orders',
+    );
+  }
+  const from = str(env, 'KAFKA_FROM_BEGINNING', 'false');
+  if (from !== 'true' && from !== 'false') {
+    throw new ConfigError(`KAFKA_FROM_BEGINNING must be true or false, got "${from}"`);
+  }
+
+  const secret = str(env, 'KDS_AUTH_SECRET');
+  if (secret.length < 32) throw new ConfigError('KDS_AUTH_SECRET must be at least 32 characters');
+
+  const zkConnect = hostPorts(env, 'ZOOKEEPER_CONNECT', '127.0.0.1:2181').join(',');
+  const zkRoot = str(env, 'ZOOKEEPER_ROOT', `/kds/${kdsEnv}`).replace(/\/+$/, '');
+  if (!/^(\/[A-Za-z0-9_.-]+)+$/.test(zkRoot)) {
+    throw new ConfigError(`ZOOKEEPER_ROOT must be an absolute znode path, got "${zkRoot}"`);
+  }
+
+  return Object.freeze({
+    env: kdsEnv,
+    kafka: Object.freeze({
+      brokers: Object.freeze(hostPorts(env, 'KAFKA_BROKERS', '127.0.0.1:9092')),
+      topic,
+      groupId: str(env, 'KAFKA_GROUP_ID', `${kdsEnv}_kds`),
+      fromBeginning: from === 'true',
+    }),
+    mysqlUrl: url(env, 'MYSQL_URL', ['mysql:'], 'mysql://root@127.0.0.1:3306/kds'),
+    zookeeper: Object.freeze({ connect: zkConnect, root: zkRoot }),
+    orderService: Object.freeze({
+      url: url(env, 'ORDER_SERVICE_URL', ['http:', 'https:']),
+      timeoutMs: int(env, 'ORDER_SERVICE_TIMEOUT_MS', 2000, 50, 60_000),
+    }),
+    smtp: Object.freeze({
+      url: url(env, 'SMTP_URL', ['smtp:', 'smtps:'], 'smtp://127.0.0.1:1025'),
+      to: Object.freeze(emails(env, 'ALERT_EMAIL_TO')),
+      from: emails(env, 'ALERT_EMAIL_FROM', 'kds@localhost')[0] as string,
+    }),
+    http: Object.freeze({ port: int(env, 'HTTP_PORT', 8080, 0, 65535) }),
+    authSecret: secret,
+    retry: Object.freeze({
+      cron: cronExpr(env, 'RETRY_CRON', '*/10 * * * * *'),
+      backoffBaseMs: int(env, 'RETRY_BACKOFF_BASE_MS', 10_000, 1, 86_400_000),
+      maxAttempts: int(env, 'RETRY_MAX_ATTEMPTS', 7, 1, 100),
+    }),
+    archive: Object.freeze({
+      cron: cronExpr(env, 'ARCHIVE_CRON', '0 30 3 * * *'),
+      afterDays: int(env, 'ARCHIVE_AFTER_DAYS', 7, 1, 3650),
+      boardDays: int(env, 'BOARD_DAYS', 3, 1, 3650),
+    }),
+  });
+}

@@ -1,0 +1,65 @@
+import mysql from 'mysql2/promise';
+
+export type Pool = mysql.Pool;
+export type Conn = mysql.PoolConnection;
+
+export interface DbTarget {
+  /** URL without the database path: where to connect before the database exists. */
+  serverUrl: string;
+  database: string;
+}
+
+export function parseMysqlUrl(url: string): DbTarget {
+  const u = new URL(url);
+  const database = decodeURIComponent(u.pathname.replace(/^\//, '')) || 'kds';
+  if (!/^[A-Za-z0-9_]+$/.test(database)) throw new Error(`database name "${database}" must match [A-Za-z0-9_]+`);
+  u.pathname = '/';
+  return { serverUrl: u.toString(), database };
+}
+
+/** Creates the database named in the URL if it does not exist yet (contract: MYSQL_URL). */
+export async function ensureDatabase(url: string): Promise<void> {
+  const { serverUrl, database } = parseMysqlUrl(url);
+  const conn = await mysql.createConnection({ uri: serverUrl });
+  try {
+    await conn.query(
+      `CREATE DATABASE IF NOT EXISTS \`${database}\` DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
+    );
+  } finally {
+    await conn.end();
+  }
+}
+
+export function createPool(url: string, connectionLimit = 20): Pool {
+  return mysql.createPool({
+    uri: url,
+    connectionLimit,
+    // all DATETIME columns hold UTC
+    timezone: 'Z',
+    dateStrings: false,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    enableKeepAlive: true,
+    // READ COMMITTED: no gap locks between consumers working on different orders
+    // (set per session; both MySQL 8 and MariaDB accept this form).
+    connectAttributes: { program_name: 'kds' },
+  }).on('connection', (conn) => {
+    conn.query("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED, time_zone = '+00:00'");
+  });
+}
+
+/** Runs fn in a transaction on one connection; rolls back on any throw. */
+export async function inTx<T>(pool: Pool, fn: (conn: Conn) => Promise<T>): Promise<T> {
+  const conn = await pool.getConnection();
+  try {
+    await conn.beginTransaction();
+    const out = await fn(conn);
+    await conn.commit();
+    return out;
+  } catch (err) {
+    await conn.rollback().catch(() => undefined);
+    throw err;
+  } finally {
+    conn.release();
+  }
+}

@@ -1,0 +1,30 @@
+// Mapping of dish rows to the views screens and the change log carry.
+import type { DishView } from '../changes/append';
+
+export interface DishRow {
+  item_id: string;
+  order_id: string;
+  merchant_id: string;
+  name: string;
+  quantity: number;
+  station: string | null;
+  note: string | null;
+  state: string;
+  updated_at: Date;
+}
+
+export const DISH_COLUMNS =
+  'item_id, order_id, merchant_id, name, quantity, station, note, state, updated_at';
+
+export function dishView(r: DishRow): DishView {
+  return {
+    itemId: r.item_id,
+    orderId: r.order_id,
+    name: r.name,
+    quantity: Number(r.quantity),
+    station: r.station,
+    note: r.note,
+    state: r.state,
+    updatedAt: new Date(r.updated_at).toISOString(),
+  };
+}
