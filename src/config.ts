@@ -1,6 +1,8 @@
 // The only reader of process.env. Everything is validated once into a frozen object; a bad value
 // stops start-up with one line that names the variable (ConfigError.message).
 
+import { validate as validateCron } from 'node-cron';
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -82,13 +84,9 @@ function emails(env: Env, name: string, fallback?: string): string[] {
   return list;
 }
 
-// Five or six fields of digits, '*', ',', '-', '/'; node-cron validates the rest when scheduling.
 function cronExpr(env: Env, name: string, fallback: string): string {
   const v = str(env, name, fallback);
-  const fields = v.split(/\s+/);
-  if (fields.length < 5 || fields.length > 6 || !fields.every((f) => /^[\d*,/-]+$/.test(f))) {
-    throw new ConfigError(`${name} must be a cron expression (5 or 6 fields), got "${v}"`);
-  }
+  if (!validateCron(v)) throw new ConfigError(`${name} must be a node-cron expression (5 or 6 fields), got "${v}"`);
   return v;
 }
 

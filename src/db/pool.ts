@@ -40,6 +40,9 @@ export function createPool(url: string, connectionLimit = 20): Pool {
     supportBigNumbers: true,
     bigNumberStrings: false,
     enableKeepAlive: true,
+    // Without FOUND_ROWS, affectedRows counts rows really changed: an upsert that hit an
+    // existing row and changed nothing reports 0, which is how a duplicate is recognised.
+    flags: ['-FOUND_ROWS'],
     // READ COMMITTED: no gap locks between consumers working on different orders
     // (set per session; both MySQL 8 and MariaDB accept this form).
     connectAttributes: { program_name: 'kds' },

@@ -1,0 +1,99 @@
+// The order service's answer (shared/contract/order-service.md): parsing and the staleness rule.
+// Pure: the HTTP client classifies, this decides.
+import { PermanentError, RetriableError } from '../errors';
+
+export interface OrderItem {
+  itemId: string;
+  dishId: string | null;
+  name: string;
+  quantity: number;
+  station: string | null;
+  note: string | null;
+  status: 'ACTIVE' | 'CANCELLED';
+}
+
+export interface OrderDetails {
+  orderId: string;
+  merchantId: string;
+  tableNo: string | null;
+  status: string;
+  version: number;
+  placedAt: Date;
+  updatedAt: Date;
+  items: OrderItem[];
+}
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+function bad(msg: string): PermanentError {
+  return new PermanentError('contract', `order service answer ${msg}`);
+}
+
+function optStr(v: unknown, field: string, max: number): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v !== 'string' || v.length > max) throw bad(`has an invalid ${field}`);
+  return v;
+}
+
+function date(v: unknown, field: string): Date {
+  const d = typeof v === 'string' ? new Date(v) : undefined;
+  if (d === undefined || Number.isNaN(d.getTime())) throw bad(`has an invalid ${field}`);
+  return d;
+}
+
+/** Throws PermanentError when the body breaks the contract. */
+export function parseOrderDetails(body: unknown, expectedOrderId: string): OrderDetails {
+  if (typeof body !== 'object' || body === null) throw bad('is not an object');
+  const o = body as Record<string, unknown>;
+  if (o.orderId !== expectedOrderId) throw bad(`is for order "${String(o.orderId)}", not "${expectedOrderId}"`);
+  if (typeof o.merchantId !== 'string' || !ID.test(o.merchantId)) throw bad('has an invalid merchantId');
+  if (typeof o.status !== 'string' || !/^[A-Z_]{1,16}$/.test(o.status)) throw bad('has an invalid status');
+  if (typeof o.version !== 'number' || !Number.isSafeInteger(o.version) || o.version < 1) {
+    throw bad('has an invalid version');
+  }
+  if (!Array.isArray(o.items)) throw bad('has no items array');
+  const items = o.items.map((raw: unknown, i): OrderItem => {
+    if (typeof raw !== 'object' || raw === null) throw bad(`item ${i} is not an object`);
+    const it = raw as Record<string, unknown>;
+    if (typeof it.itemId !== 'string' || !ID.test(it.itemId)) throw bad(`item ${i} has an invalid itemId`);
+    if (typeof it.name !== 'string' || it.name.length === 0 || it.name.length > 255) {
+      throw bad(`item ${it.itemId} has an invalid name`);
+    }
+    if (typeof it.quantity !== 'number' || !Number.isSafeInteger(it.quantity) || it.quantity < 1) {
+      throw bad(`item ${it.itemId} has an invalid quantity`);
+    }
+    if (it.status !== 'ACTIVE' && it.status !== 'CANCELLED') throw bad(`item ${it.itemId} has an invalid status`);
+    return {
+      itemId: it.itemId,
+      dishId: optStr(it.dishId, 'dishId', 64),
+      name: it.name,
+      quantity: it.quantity,
+      station: optStr(it.station, 'station', 64),
+      note: optStr(it.note, 'note', 65_535),
+      status: it.status,
+    };
+  });
+  return {
+    orderId: expectedOrderId,
+    merchantId: o.merchantId,
+    tableNo: optStr(o.tableNo, 'tableNo', 64),
+    status: o.status,
+    version: o.version,
+    placedAt: date(o.placedAt, 'placedAt'),
+    updatedAt: date(o.updatedAt, 'updatedAt'),
+    items,
+  };
+}
+
+/**
+ * Read replicas lag: an answer older than the event, or without items while not cancelled
+ * (half-replicated), must not be applied. It is retried like a 5xx.
+ */
+export function assertFresh(details: OrderDetails, eventVersion: number): void {
+  if (details.version < eventVersion) {
+    throw new RetriableError('stale', `replica answered version ${details.version}, event is version ${eventVersion}`);
+  }
+  if (details.items.length === 0 && details.status !== 'CANCELLED') {
+    throw new RetriableError('stale', `replica answered version ${details.version} with no items`);
+  }
+}

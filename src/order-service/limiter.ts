@@ -1,0 +1,79 @@
+// Caps calls to the order service: at most `maxConcurrent` in flight and at most `maxPerSecond`
+// started in ANY sliding one-second window (a token bucket would allow 2× at a window boundary,
+// and the order team measures per second). Both limits change at run time (ZooKeeper); waiting
+// calls are started in arrival order. Why not `bottleneck`: its reservoir refreshes on fixed
+// intervals (the same boundary burst), and we need exact, observable queue/in-flight counts.
+import type { CallGate } from './client';
+
+export interface Limits {
+  maxConcurrent: number;
+  maxPerSecond: number;
+}
+
+export interface LimitedGate extends CallGate {
+  setLimits(limits: Partial<Limits>): void;
+  limits(): Limits;
+  inFlight(): number;
+  queued(): number;
+  /** Calls that had to wait for the rate cap (not concurrency), since start. */
+  throttled(): number;
+}
+
+const WINDOW_MS = 1000;
+
+export function createCallGate(initial: Limits, now: () => number = () => performance.now()): LimitedGate {
+  let limits: Limits = { ...initial };
+  let inFlight = 0;
+  let throttled = 0;
+  const starts: number[] = []; // start times within the last window, oldest first
+  const queue: (() => void)[] = [];
+  let timer: NodeJS.Timeout | undefined;
+
+  const pump = (): void => {
+    while (queue.length > 0 && inFlight < limits.maxConcurrent) {
+      const t = now();
+      while (starts.length > 0 && (starts[0] as number) <= t - WINDOW_MS) starts.shift();
+      if (starts.length >= limits.maxPerSecond) {
+        throttled += 1;
+        if (timer === undefined) {
+          const wait = Math.max(1, (starts[0] as number) + WINDOW_MS - t);
+          timer = setTimeout(() => {
+            timer = undefined;
+            pump();
+          }, wait);
+        }
+        return;
+      }
+      starts.push(t);
+      inFlight += 1;
+      (queue.shift() as () => void)();
+    }
+  };
+
+  return {
+    async run<T>(fn: () => Promise<T>): Promise<T> {
+      await new Promise<void>((resolve) => {
+        queue.push(resolve);
+        pump();
+      });
+      try {
+        return await fn();
+      } finally {
+        inFlight -= 1;
+        pump();
+      }
+    },
+    setLimits(next) {
+      limits = { ...limits, ...next };
+      if (timer !== undefined) {
+        clearTimeout(timer);
+        timer = undefined;
+      }
+      pump();
+    },
+    limits: () => ({ ...limits }),
+    inFlight: () => inFlight,
+    queued: () => queue.length,
+    throttled: () => throttled,
+  };
+}

@@ -1,0 +1,72 @@
+// Applies an order-service answer: the order row, its dish rows and their change-log entries.
+// Runs inside the caller's transaction, with the order's guard row locked (so no other pipeline
+// writer works on this order). Every upstream column is still guarded by the version in SQL
+// (design note 2): even a wrong plan could not move an order backwards. `version` is assigned
+// last because MySQL evaluates ON DUPLICATE KEY assignments left to right.
+import type { RowDataPacket } from 'mysql2/promise';
+import type { Change } from '../../changes/append';
+import type { Conn } from '../../db/pool';
+import type { OrderDetails } from '../../order-service/details';
+import { planDishes, type ExistingDish } from '../dish-plan';
+
+const UPSERT_ORDER = `
+INSERT INTO orders (order_id, merchant_id, table_no, status, version, placed_at, upstream_updated_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON DUPLICATE KEY UPDATE
+  table_no            = IF(VALUES(version) > version, VALUES(table_no), table_no),
+  status              = IF(VALUES(version) > version, VALUES(status), status),
+  placed_at           = IF(VALUES(version) > version, VALUES(placed_at), placed_at),
+  upstream_updated_at = IF(VALUES(version) > version, VALUES(upstream_updated_at), upstream_updated_at),
+  updated_at          = IF(VALUES(version) > version, VALUES(updated_at), updated_at),
+  version             = GREATEST(version, VALUES(version))`;
+
+// Upstream may only move an unserved dish to CANCELLED; other kitchen moves belong to screens.
+const UPSERT_DISHES = `
+INSERT INTO dishes (item_id, order_id, merchant_id, dish_id, name, quantity, station, note,
+                    upstream_status, upstream_version, state, placed_at, updated_at)
+VALUES ?
+ON DUPLICATE KEY UPDATE
+  dish_id         = IF(VALUES(upstream_version) > upstream_version, VALUES(dish_id), dish_id),
+  name            = IF(VALUES(upstream_version) > upstream_version, VALUES(name), name),
+  quantity        = IF(VALUES(upstream_version) > upstream_version, VALUES(quantity), quantity),
+  station         = IF(VALUES(upstream_version) > upstream_version, VALUES(station), station),
+  note            = IF(VALUES(upstream_version) > upstream_version, VALUES(note), note),
+  upstream_status = IF(VALUES(upstream_version) > upstream_version, VALUES(upstream_status), upstream_status),
+  state           = IF(VALUES(upstream_version) > upstream_version AND VALUES(state) = 'CANCELLED'
+                       AND state <> 'SERVED', 'CANCELLED', state),
+  placed_at       = IF(VALUES(upstream_version) > upstream_version, VALUES(placed_at), placed_at),
+  updated_at      = IF(VALUES(upstream_version) > upstream_version, VALUES(updated_at), updated_at),
+  upstream_version = GREATEST(upstream_version, VALUES(upstream_version))`;
+
+/** Returns the changes to log; empty when the stored version is already as new (a no-op). */
+export async function applyOrder(conn: Conn, d: OrderDetails, now: Date): Promise<Change[]> {
+  const [orders] = await conn.query<RowDataPacket[]>(
+    'SELECT version FROM orders WHERE order_id = ? FOR UPDATE',
+    [d.orderId],
+  );
+  const stored = orders[0] === undefined ? 0 : Number(orders[0].version);
+  if (stored >= d.version) return [];
+
+  await conn.query(UPSERT_ORDER, [
+    d.orderId, d.merchantId, d.tableNo, d.status, d.version, d.placedAt, d.updatedAt, now,
+  ]);
+
+  const [rows] = await conn.query<(ExistingDish & RowDataPacket)[]>(
+    `SELECT item_id, name, quantity, station, note, upstream_status, upstream_version, state
+       FROM dishes WHERE order_id = ? FOR UPDATE`,
+    [d.orderId],
+  );
+  const existing = new Map(rows.map((r) => [r.item_id, r]));
+  const plan = planDishes(existing, d, now);
+  if (plan.writes.length > 0) {
+    const values = plan.writes.map((w) => [
+      w.itemId, d.orderId, d.merchantId, w.dishId, w.name, w.quantity, w.station, w.note,
+      w.upstreamStatus, d.version, w.state, d.placedAt, now,
+    ]);
+    await conn.query(UPSERT_DISHES, [values]);
+  }
+  return [
+    { kind: 'order', order: { orderId: d.orderId, tableNo: d.tableNo, status: d.status, version: d.version } },
+    ...plan.views.map((dish): Change => ({ kind: 'dish', dish, serve: false })),
+  ];
+}
