@@ -30,6 +30,10 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
+/**
+ * Sessions run READ COMMITTED (no gap locks between consumers working on different orders; every
+ * decision that needs more takes a row lock) and in UTC.
+ */
 export function createPool(url: string, connectionLimit = 20): Pool {
   return mysql.createPool({
     uri: url,
@@ -43,26 +47,40 @@ export function createPool(url: string, connectionLimit = 20): Pool {
     // Without FOUND_ROWS, affectedRows counts rows really changed: an upsert that hit an
     // existing row and changed nothing reports 0, which is how a duplicate is recognised.
     flags: ['-FOUND_ROWS'],
-    // READ COMMITTED: no gap locks between consumers working on different orders
-    // (set per session; both MySQL 8 and MariaDB accept this form).
     connectAttributes: { program_name: 'kds' },
   }).on('connection', (conn) => {
-    conn.query("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED, time_zone = '+00:00'");
+    // Queued on the connection before any query of ours, so every session starts like this.
+    conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+    conn.query("SET time_zone = '+00:00'");
   });
 }
 
-/** Runs fn in a transaction on one connection; rolls back on any throw. */
+/** InnoDB chose this transaction as a deadlock victim, or a lock wait timed out: run it again. */
+export function isLockConflict(err: unknown): boolean {
+  const errno = (err as { errno?: number }).errno;
+  return errno === 1213 || errno === 1205;
+}
+
+const TX_ATTEMPTS = 4;
+
+/**
+ * Runs fn in a transaction on one connection; rolls back on any throw. A deadlock victim is run
+ * again from the start (fn must only touch the database), a few times with a short pause.
+ */
 export async function inTx<T>(pool: Pool, fn: (conn: Conn) => Promise<T>): Promise<T> {
-  const conn = await pool.getConnection();
-  try {
-    await conn.beginTransaction();
-    const out = await fn(conn);
-    await conn.commit();
-    return out;
-  } catch (err) {
-    await conn.rollback().catch(() => undefined);
-    throw err;
-  } finally {
-    conn.release();
+  for (let attempt = 1; ; attempt++) {
+    const conn = await pool.getConnection();
+    try {
+      await conn.beginTransaction();
+      const out = await fn(conn);
+      await conn.commit();
+      return out;
+    } catch (err) {
+      await conn.rollback().catch(() => undefined);
+      if (!isLockConflict(err) || attempt >= TX_ATTEMPTS) throw err;
+    } finally {
+      conn.release();
+    }
+    await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
   }
 }

@@ -81,12 +81,14 @@ export async function closeAndRelease(
       WHERE order_id = ?`,
     [entry.order_id],
   );
+  // Entries complete strictly in queue order, so the next by position is the next PENDING one.
+  // Keyed on (order_id, queue_pos) alone so the scan locks nothing of other orders.
   const [rows] = await conn.query<(RetryEntry & RowDataPacket)[]>(
-    `SELECT ${ENTRY_COLUMNS} FROM retry_entries WHERE order_id = ? AND status = 'PENDING' AND queue_pos > ?
+    `SELECT ${ENTRY_COLUMNS} FROM retry_entries WHERE order_id = ? AND queue_pos > ?
       ORDER BY queue_pos LIMIT 1 FOR UPDATE`,
     [entry.order_id, entry.queue_pos],
   );
-  const next = rows[0];
+  const next = rows[0]?.status === 'PENDING' ? rows[0] : undefined;
   if (next !== undefined) {
     await conn.query('UPDATE retry_entries SET next_attempt_at = ? WHERE id = ?', [nextDueAt, next.id]);
   }

@@ -1,12 +1,12 @@
 // The retry job's core: takes due queue heads, reads the order again, and applies or reschedules.
 // A success releases the next entry of the same order and works it at once, so a queue parked
 // behind a failing head drains in order within one run, not one entry per tick.
-import type { ChangeNotifier } from '../changes/append';
 import { inTx, type Pool } from '../db/pool';
 import { describeError, RetriableError } from '../errors';
 import type { Logger } from '../log';
 import type { OrderSource } from '../order-service/client';
-import { applyAndLog } from '../pipeline/apply';
+import { appendChanges, type ChangeNotifier } from '../changes/append';
+import { applyOrder } from '../pipeline/sql/apply-order';
 import { fetchFresh, type FetchResult } from '../pipeline/fetch-fresh';
 import { lockGuard, peekProgress } from '../pipeline/sql/guard';
 import { backoffMs } from './backoff';
@@ -66,8 +66,10 @@ export function createRetryWorker(deps: RetryWorkerDeps): RetryWorker {
       const entry = await lockHead(conn, claimed.id);
       if (entry === undefined) return { outcome: 'skipped' as const, seq: 0, next: undefined };
       if (read === 'already-applied' || read.ok) {
-        const seq = read === 'already-applied' ? 0 : await applyAndLog(conn, read.details, now());
+        const changes = read === 'already-applied' ? [] : await applyOrder(conn, read.details, now());
         const next = await closeAndRelease(conn, entry, 'DONE', new Date(now().getTime() + leaseMs), null);
+        // the merchant's seq row is locked last (see changes/append.ts)
+        const seq = await appendChanges(conn, claimed.merchant_id, changes);
         return { outcome: 'done' as const, seq, next };
       }
       if (read.error instanceof RetriableError && read.error.code === 'outage') {
