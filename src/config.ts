@@ -15,6 +15,8 @@ export interface Config {
     readonly groupId: string;
     /** Where a group with no committed offset starts: 'latest' (default) or 'earliest'. */
     readonly fromBeginning: boolean;
+    /** How long the broker waits for a silent member (a killed instance) before rebalancing. */
+    readonly sessionTimeoutMs: number;
   };
   readonly mysqlUrl: string;
   readonly zookeeper: { readonly connect: string; readonly root: string };
@@ -122,6 +124,7 @@ export function loadConfig(env: Env = process.env): Config {
       topic,
       groupId: str(env, 'KAFKA_GROUP_ID', `${kdsEnv}_kds`),
       fromBeginning: from === 'true',
+      sessionTimeoutMs: int(env, 'KAFKA_SESSION_TIMEOUT_MS', 30_000, 6_000, 300_000),
     }),
     mysqlUrl: url(env, 'MYSQL_URL', ['mysql:'], 'mysql://root@127.0.0.1:3306/kds'),
     zookeeper: Object.freeze({ connect: zkConnect, root: zkRoot }),

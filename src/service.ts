@@ -79,6 +79,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
       groupId: config.kafka.groupId,
       env: config.env,
       fromBeginning: config.kafka.fromBeginning,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
       process: createEventProcessor({
         pool,
         orders,

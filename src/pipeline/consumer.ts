@@ -3,6 +3,7 @@
 // of finished records is resolved, so kafkajs commits exactly what is applied, dead-lettered or
 // parked (design note 3). kafkajs refetches from the last resolved offset, so a record abandoned
 // on shutdown or rebalance is delivered again, never skipped.
+import { createRequire } from 'node:module';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { decodeRecord, type Decoded } from '../events/decode';
 import type { Logger } from '../log';
@@ -24,6 +25,7 @@ export interface OrderConsumerDeps {
   groupId: string;
   env: string;
   fromBeginning: boolean;
+  sessionTimeoutMs: number;
   process: EventProcessor;
   deadLetter: (d: DeadLetter) => Promise<void>;
   scheduler: KeyedScheduler;
@@ -41,6 +43,28 @@ export interface OrderConsumer {
 
 class Abandoned extends Error {}
 
+/**
+ * kafkajs 2.2.4 idle CPU burn (tulios/kafkajs#1556, #1704): every broker connection's request
+ * queue re-arms a 1 ms setTimeout for ever once it has answered one request, even with nothing
+ * pending. Measured on this stack (idle consumer, 4 partitions, 20 s, process.cpuUsage): 5.0-5.2 %
+ * of a core with maxWaitTimeInMs 1000 or 5000 alike (fetch settings do not touch it); 0.8-1.3 %
+ * with this guard. It skips the re-arm only when nothing is pending and no broker throttle is in
+ * force (the fix proposed in tulios/kafkajs#1768); a push() with pending work still schedules.
+ */
+function quietIdleRequestQueues(): void {
+  const load = createRequire(__filename);
+  const mod: unknown = load('kafkajs/src/network/requestQueue');
+  type Queue = { pending: unknown[]; throttledUntil: number; scheduleCheckPendingRequests(): void; __kdsQuiet?: true };
+  const proto = (mod as { prototype?: Queue }).prototype;
+  if (proto === undefined || typeof proto.scheduleCheckPendingRequests !== 'function' || proto.__kdsQuiet) return;
+  const original = proto.scheduleCheckPendingRequests;
+  proto.scheduleCheckPendingRequests = function (this: Queue): void {
+    if (this.pending.length === 0 && !(this.throttledUntil > Date.now())) return;
+    original.call(this);
+  };
+  proto.__kdsQuiet = true;
+}
+
 function headersOf(m: KafkaMessage): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(m.headers ?? {})) {
@@ -51,10 +75,11 @@ function headersOf(m: KafkaMessage): Record<string, string> {
 }
 
 export function createOrderConsumer(deps: OrderConsumerDeps): OrderConsumer {
+  quietIdleRequestQueues();
   const consumer = deps.kafka.consumer({
     groupId: deps.groupId,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    sessionTimeout: deps.sessionTimeoutMs,
+    heartbeatInterval: Math.max(500, Math.floor(deps.sessionTimeoutMs / 10)),
     maxBytesPerPartition: 512 * 1024,
     maxWaitTimeInMs: 1_000,
     retry: { retries: 10, restartOnFailure: async () => true },
@@ -117,9 +142,12 @@ export function createOrderConsumer(deps: OrderConsumerDeps): OrderConsumer {
         prefix += 1;
       }
     };
-    // Slow order-service calls must not cost the group membership.
+    // Slow order-service calls must not cost the group membership, and a long batch (a backlog
+    // fills 512 KiB per partition) commits its finished prefix as it goes, not only at its end.
     const beat = setInterval(() => {
-      p.heartbeat().catch(() => undefined);
+      p.heartbeat()
+        .then(() => p.commitOffsetsIfNecessary())
+        .catch((err: unknown) => deps.log.warn('heartbeat or commit failed', { err }));
     }, 1_000);
     try {
       const tasks = msgs.map((m, i) => {
