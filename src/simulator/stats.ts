@@ -1,0 +1,102 @@
+// Call statistics of the order-service simulator: what a benchmark needs to prove the KDS caps
+// its concurrency and request rate against the order service (order-service.md "Capacity").
+
+export interface SimStats {
+  /** Order reads since the last reset (admin calls are not counted). */
+  calls: number;
+  /** By HTTP status, plus "reset" (socket destroyed) and "hang" (never answered). */
+  byStatus: Record<string, number>;
+  perOrder: Record<string, number>;
+  inFlight: number;
+  /** Most reads in flight at the same time. */
+  peakConcurrency: number;
+  /** Most reads that arrived within any 1-second sliding window. */
+  peakRps: number;
+  /** Reads that arrived within the last second. */
+  currentRps: number;
+  /** When counting started (creation or last reset). */
+  since: string;
+}
+
+export interface StatsRecorder {
+  /** Counts an arriving read; call the returned function exactly once when it leaves. */
+  begin(orderId: string): () => void;
+  outcome(status: string): void;
+  callsFor(orderId: string): number;
+  snapshot(): SimStats;
+  reset(): void;
+}
+
+const WINDOW_MS = 1000;
+
+export function createStatsRecorder(now: () => number = () => performance.now()): StatsRecorder {
+  let calls = 0;
+  let byStatus = new Map<string, number>();
+  let perOrder = new Map<string, number>();
+  let inFlight = 0;
+  let peakConcurrency = 0;
+  let peakRps = 0;
+  let since = new Date();
+  // Arrival times inside the last second, oldest at `head`. The maximum of "arrivals in
+  // (t-1s, t]" over all t is reached at some arrival t, so checking at every arrival is exact.
+  let arrivals: number[] = [];
+  let head = 0;
+
+  function evict(t: number): void {
+    const cutoff = t - WINDOW_MS;
+    while (head < arrivals.length && (arrivals[head] as number) <= cutoff) head++;
+    // Compact now and then so the array does not grow for ever; amortised O(1) per arrival.
+    if (head > 4096 && head * 2 > arrivals.length) {
+      arrivals = arrivals.slice(head);
+      head = 0;
+    }
+  }
+
+  return {
+    begin(orderId) {
+      calls++;
+      perOrder.set(orderId, (perOrder.get(orderId) ?? 0) + 1);
+      inFlight++;
+      if (inFlight > peakConcurrency) peakConcurrency = inFlight;
+      const t = now();
+      arrivals.push(t);
+      evict(t);
+      const inWindow = arrivals.length - head;
+      if (inWindow > peakRps) peakRps = inWindow;
+      let done = false;
+      return () => {
+        if (done) return;
+        done = true;
+        inFlight--;
+      };
+    },
+    outcome(status) {
+      byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+    },
+    callsFor: (orderId) => perOrder.get(orderId) ?? 0,
+    snapshot() {
+      evict(now());
+      return {
+        calls,
+        byStatus: Object.fromEntries(byStatus),
+        perOrder: Object.fromEntries(perOrder),
+        inFlight,
+        peakConcurrency,
+        peakRps,
+        currentRps: arrivals.length - head,
+        since: since.toISOString(),
+      };
+    },
+    reset() {
+      calls = 0;
+      byStatus = new Map();
+      perOrder = new Map();
+      // Reads still in flight stay counted in inFlight, so the new peak starts there.
+      peakConcurrency = inFlight;
+      peakRps = 0;
+      arrivals = [];
+      head = 0;
+      since = new Date();
+    },
+  };
+}
