@@ -1,0 +1,109 @@
+// Every way src/config.ts refuses an environment names the variable at the start of one line, and
+// a minimal environment gets the contract's defaults.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config';
+
+const MINIMAL = Object.freeze({
+  KDS_ENV: 'test',
+  ORDER_SERVICE_URL: 'http://127.0.0.1:8090/',
+  ALERT_EMAIL_TO: 'dev1@example.com, dev2@example.com',
+  KDS_AUTH_SECRET: 'x'.repeat(32),
+});
+
+function rejects(env: Record<string, string | undefined>, variable: string): void {
+  assert.throws(
+    () => loadConfig({ ...MINIMAL, ...env }),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+      assert.match(err.message, new RegExp(`^${variable}\\b`), `message names ${variable}`);
+      assert.ok(!err.message.includes('\n'), 'one line');
+      return true;
+    },
+  );
+}
+
+describe('required variables', () => {
+  for (const name of Object.keys(MINIMAL)) {
+    test(`${name} missing`, () => rejects({ [name]: undefined }, name));
+    test(`${name} blank`, () => rejects({ [name]: '   ' }, name));
+  }
+});
+
+describe('malformed values', () => {
+  const cases: [string, Record<string, string>, string][] = [
+    ['KDS_ENV with capitals', { KDS_ENV: 'Prod' }, 'KDS_ENV'],
+    ['KDS_ENV with a dash', { KDS_ENV: 'pre-1' }, 'KDS_ENV'],
+    ['topic of another environment', { KAFKA_ORDER_TOPIC: 'prod_order' }, 'KAFKA_ORDER_TOPIC'],
+    ['topic without any prefix', { KAFKA_ORDER_TOPIC: 'order' }, 'KAFKA_ORDER_TOPIC'],
+    ['KAFKA_FROM_BEGINNING not a boolean', { KAFKA_FROM_BEGINNING: 'yes' }, 'KAFKA_FROM_BEGINNING'],
+    ['secret of 31 characters', { KDS_AUTH_SECRET: 'x'.repeat(31) }, 'KDS_AUTH_SECRET'],
+    ['broker without port', { KAFKA_BROKERS: 'localhost' }, 'KAFKA_BROKERS'],
+    ['broker list with a bad entry', { KAFKA_BROKERS: '127.0.0.1:9092,kafka' }, 'KAFKA_BROKERS'],
+    ['ZooKeeper connect not host:port', { ZOOKEEPER_CONNECT: 'zk:abc' }, 'ZOOKEEPER_CONNECT'],
+    ['relative ZooKeeper root', { ZOOKEEPER_ROOT: 'kds/test' }, 'ZOOKEEPER_ROOT'],
+    ['MYSQL_URL not a URL', { MYSQL_URL: 'root@localhost/kds' }, 'MYSQL_URL'],
+    ['MYSQL_URL of another scheme', { MYSQL_URL: 'postgres://127.0.0.1/kds' }, 'MYSQL_URL'],
+    ['ORDER_SERVICE_URL not http', { ORDER_SERVICE_URL: 'ftp://orders' }, 'ORDER_SERVICE_URL'],
+    ['ORDER_SERVICE_URL not a URL', { ORDER_SERVICE_URL: 'orders:8090' }, 'ORDER_SERVICE_URL'],
+    ['SMTP_URL not smtp', { SMTP_URL: 'http://127.0.0.1:1025' }, 'SMTP_URL'],
+    ['alert recipient not an address', { ALERT_EMAIL_TO: 'dev1@example.com, nobody' }, 'ALERT_EMAIL_TO'],
+    ['alert sender not an address', { ALERT_EMAIL_FROM: 'kds' }, 'ALERT_EMAIL_FROM'],
+    ['HTTP_PORT not a number', { HTTP_PORT: 'eighty' }, 'HTTP_PORT'],
+    ['HTTP_PORT out of range', { HTTP_PORT: '65536' }, 'HTTP_PORT'],
+    ['timeout below minimum', { ORDER_SERVICE_TIMEOUT_MS: '10' }, 'ORDER_SERVICE_TIMEOUT_MS'],
+    ['session timeout below minimum', { KAFKA_SESSION_TIMEOUT_MS: '1000' }, 'KAFKA_SESSION_TIMEOUT_MS'],
+    ['timeout with a unit', { ORDER_SERVICE_TIMEOUT_MS: '2s' }, 'ORDER_SERVICE_TIMEOUT_MS'],
+    ['backoff as a fraction', { RETRY_BACKOFF_BASE_MS: '1.5' }, 'RETRY_BACKOFF_BASE_MS'],
+    ['zero attempts', { RETRY_MAX_ATTEMPTS: '0' }, 'RETRY_MAX_ATTEMPTS'],
+    ['negative archive age', { ARCHIVE_AFTER_DAYS: '-1' }, 'ARCHIVE_AFTER_DAYS'],
+    ['board days not a number', { BOARD_DAYS: 'three' }, 'BOARD_DAYS'],
+    ['retry cron in words', { RETRY_CRON: 'every 10 seconds' }, 'RETRY_CRON'],
+    ['retry cron with too few fields', { RETRY_CRON: '*/10 * *' }, 'RETRY_CRON'],
+    ['archive cron with seven fields', { ARCHIVE_CRON: '0 30 3 * * * *' }, 'ARCHIVE_CRON'],
+  ];
+  for (const [label, env, variable] of cases) test(label, () => rejects(env, variable));
+});
+
+test('defaults follow the contract', () => {
+  const c = loadConfig({ ...MINIMAL });
+  // field by field, so a setting added later does not break this test
+  assert.equal(c.env, 'test');
+  assert.deepEqual(c.kafka.brokers, ['127.0.0.1:9092']);
+  assert.equal(c.kafka.topic, 'test_order');
+  assert.equal(c.kafka.groupId, 'test_kds');
+  assert.equal(c.kafka.fromBeginning, false);
+  assert.equal(c.mysqlUrl, 'mysql://root@127.0.0.1:3306/kds');
+  assert.deepEqual(c.zookeeper, { connect: '127.0.0.1:2181', root: '/kds/test' });
+  assert.deepEqual(c.orderService, { url: 'http://127.0.0.1:8090', timeoutMs: 2000 });
+  assert.deepEqual(c.smtp, {
+    url: 'smtp://127.0.0.1:1025',
+    to: ['dev1@example.com', 'dev2@example.com'],
+    from: 'kds@localhost',
+  });
+  assert.equal(c.http.port, 8080);
+  assert.equal(c.authSecret, 'x'.repeat(32));
+  assert.deepEqual(c.retry, { cron: '*/10 * * * * *', backoffBaseMs: 10_000, maxAttempts: 7 });
+  assert.deepEqual(c.archive, { cron: '0 30 3 * * *', afterDays: 7, boardDays: 3 });
+  assert.ok(Object.isFrozen(c) && Object.isFrozen(c.kafka) && Object.isFrozen(c.kafka.brokers));
+});
+
+test('explicit values are taken', () => {
+  const c = loadConfig({
+    ...MINIMAL,
+    KDS_ENV: 'pre',
+    KAFKA_ORDER_TOPIC: 'pre_order_v2',
+    KAFKA_BROKERS: 'k1:9092, k2:9092',
+    KAFKA_FROM_BEGINNING: 'true',
+    ZOOKEEPER_ROOT: '/kds/pre/',
+    HTTP_PORT: '0',
+    RETRY_MAX_ATTEMPTS: '3',
+  });
+  assert.equal(c.kafka.topic, 'pre_order_v2');
+  assert.deepEqual(c.kafka.brokers, ['k1:9092', 'k2:9092']);
+  assert.equal(c.kafka.groupId, 'pre_kds');
+  assert.equal(c.kafka.fromBeginning, true);
+  assert.equal(c.zookeeper.root, '/kds/pre');
+  assert.equal(c.http.port, 0);
+  assert.equal(c.retry.maxAttempts, 3);
+});
