@@ -49,9 +49,13 @@ export function createPool(url: string, connectionLimit = 20): Pool {
     flags: ['-FOUND_ROWS'],
     connectAttributes: { program_name: 'kds' },
   }).on('connection', (conn) => {
-    // Queued on the connection before any query of ours, so every session starts like this.
-    conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
-    conn.query("SET time_zone = '+00:00'");
+    // Queued on the connection before any query of ours, so every session starts like this. A
+    // session that cannot be set up is destroyed: the queries queued behind fail loudly.
+    const init = async (): Promise<void> => {
+      await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+      await conn.query("SET time_zone = '+00:00'");
+    };
+    init().catch(() => conn.destroy());
   });
 }
 

@@ -54,7 +54,7 @@ class Abandoned extends Error {}
 function quietIdleRequestQueues(): void {
   const load = createRequire(__filename);
   const mod: unknown = load('kafkajs/src/network/requestQueue');
-  type Queue = { pending: unknown[]; throttledUntil: number; scheduleCheckPendingRequests(): void; __kdsQuiet?: true };
+  type Queue = { pending: unknown[]; throttledUntil: number; scheduleCheckPendingRequests: (this: Queue) => void; __kdsQuiet?: true };
   const proto = (mod as { prototype?: Queue }).prototype;
   if (proto === undefined || typeof proto.scheduleCheckPendingRequests !== 'function' || proto.__kdsQuiet) return;
   const original = proto.scheduleCheckPendingRequests;
@@ -82,7 +82,7 @@ export function createOrderConsumer(deps: OrderConsumerDeps): OrderConsumer {
     heartbeatInterval: Math.max(500, Math.floor(deps.sessionTimeoutMs / 10)),
     maxBytesPerPartition: 512 * 1024,
     maxWaitTimeInMs: 1_000,
-    retry: { retries: 10, restartOnFailure: async () => true },
+    retry: { retries: 10, restartOnFailure: () => Promise.resolve(true) },
   });
   let connected = false;
   consumer.on(consumer.events.GROUP_JOIN, () => {

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { RowDataPacket } from 'mysql2/promise';
 import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../src/simulator/order-service';
 import { generateTraffic } from '../../src/simulator/scenario';
+import { inProcessWriter } from '../../src/simulator/admin-client';
 import { runTraffic } from '../../src/simulator/traffic';
 import { freshDatabase, type TestDb } from '../support/db';
 import { createTopic, kafkaClient, producer, randomTopic } from '../support/kafka';
@@ -82,7 +83,7 @@ describe('crash safety', () => {
     let traffic: Awaited<ReturnType<typeof runTraffic>>;
     try {
       const sending = runTraffic({
-        producer: prod, writer: { putOrders: async (b) => sim.putOrders(b) }, topic, env: 'test', steps,
+        producer: prod, writer: inProcessWriter(sim), topic, env: 'test', steps,
         mode: { kind: 'rate', perSecond: 400 },
       });
       // kill once a good part of the stream is applied but not all of it
@@ -113,7 +114,7 @@ describe('crash safety', () => {
       const [rows] = await db.pool.query<RowDataPacket[]>(
         'SELECT item_id, quantity, upstream_status FROM dishes WHERE order_id = ? ORDER BY item_id', [orderId]);
       assert.deepEqual(
-        rows.map((r) => [r.item_id, Number(r.quantity), r.upstream_status]),
+        rows.map((r) => [String(r.item_id), Number(r.quantity), String(r.upstream_status)]),
         [...exp.items].sort((a, b) => (a.itemId < b.itemId ? -1 : 1)).map((i) => [i.itemId, i.quantity, i.status]),
         `dishes of ${orderId}`,
       );

@@ -7,6 +7,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import type { Service } from '../../src/service';
 import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../src/simulator/order-service';
 import { generateTraffic } from '../../src/simulator/scenario';
+import { inProcessWriter } from '../../src/simulator/admin-client';
 import { runTraffic } from '../../src/simulator/traffic';
 import { freshDatabase, type TestDb } from '../support/db';
 import { createTopic, producer, randomTopic } from '../support/kafka';
@@ -42,7 +43,7 @@ describe('two instances in one group', () => {
     const prod = await producer();
     try {
       const sending = runTraffic({
-        producer: prod, writer: { putOrders: async (b) => sim.putOrders(b) }, topic, env: 'test', steps,
+        producer: prod, writer: inProcessWriter(sim), topic, env: 'test', steps,
         mode: { kind: 'rate', perSecond: 500 },
       });
       // the second instance joins mid-stream: a rebalance while work is in flight
