@@ -3,6 +3,11 @@ import mysql from 'mysql2/promise';
 export type Pool = mysql.Pool;
 export type Conn = mysql.PoolConnection;
 
+interface CoreConnection {
+  query(sql: string, cb: (err: Error | null) => void): void;
+  destroy(): void;
+}
+
 export interface DbTarget {
   /** URL without the database path: where to connect before the database exists. */
   serverUrl: string;
@@ -49,13 +54,15 @@ export function createPool(url: string, connectionLimit = 20): Pool {
     flags: ['-FOUND_ROWS'],
     connectAttributes: { program_name: 'kds' },
   }).on('connection', (conn) => {
-    // Queued on the connection before any query of ours, so every session starts like this. A
-    // session that cannot be set up is destroyed: the queries queued behind fail loudly.
-    const init = async (): Promise<void> => {
-      await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
-      await conn.query("SET time_zone = '+00:00'");
+    // mysql2 types this connection as the promise wrapper, but the event hands out the core
+    // (callback) connection. The SETs are queued before any query of ours, so every session
+    // starts like this; one that cannot be set up is destroyed and the queries behind fail loudly.
+    const core = conn as unknown as CoreConnection;
+    const onError = (err: Error | null): void => {
+      if (err) core.destroy();
     };
-    init().catch(() => conn.destroy());
+    core.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', onError);
+    core.query("SET time_zone = '+00:00'", onError);
   });
 }
 

@@ -1,0 +1,64 @@
+// Board and order reads composed from the single-query functions beside this file.
+import type { Connection } from 'mysql2/promise';
+import type { DishView } from '../changes/append';
+import type { Pool } from '../db/pool';
+import { dishView } from '../db/rows';
+import { selectBoardOrders } from './select-board-orders';
+import { selectDishesOfOrders } from './select-dishes';
+import { selectOrder } from './select-order';
+import { selectMerchantSeq } from './select-seq';
+import { orderDetail, type OrderDetail, type OrderRow } from './views';
+
+async function withDishes(db: Connection, orders: readonly OrderRow[], station?: string): Promise<OrderDetail[]> {
+  const dishes = await selectDishesOfOrders(db, orders.map((o) => o.order_id), station);
+  const byOrder = new Map<string, DishView[]>();
+  for (const d of dishes) {
+    const list = byOrder.get(d.order_id) ?? [];
+    list.push(dishView(d));
+    byOrder.set(d.order_id, list);
+  }
+  return orders.map((o) => orderDetail(o, byOrder.get(o.order_id) ?? []));
+}
+
+export async function readOrder(db: Connection, orderId: string): Promise<OrderDetail | undefined> {
+  const row = await selectOrder(db, orderId);
+  if (row === undefined) return undefined;
+  const [detail] = await withDishes(db, [row]);
+  return detail;
+}
+
+export async function readBoard(
+  db: Connection,
+  merchantId: string,
+  boardDays: number,
+  station?: string,
+): Promise<OrderDetail[]> {
+  return withDishes(db, await selectBoardOrders(db, merchantId, boardDays, station), station);
+}
+
+/**
+ * Runs `read` and reads the merchant's seq in one consistent snapshot, so `seq` is exactly the
+ * last change the result includes: a screen that resumes from it misses nothing and sees
+ * nothing twice. Pool sessions run READ COMMITTED (each statement its own snapshot), hence the
+ * dedicated REPEATABLE READ transaction with a snapshot taken at its start.
+ */
+export async function readConsistent<T>(
+  pool: Pool,
+  merchantId: string,
+  read: (db: Connection) => Promise<T>,
+): Promise<{ seq: number; value: T }> {
+  const conn = await pool.getConnection();
+  try {
+    await conn.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+    try {
+      const seq = await selectMerchantSeq(conn, merchantId);
+      const value = await read(conn);
+      return { seq, value };
+    } finally {
+      await conn.query('COMMIT');
+    }
+  } finally {
+    conn.release();
+  }
+}

@@ -1,0 +1,34 @@
+// What the order and board reads return: the contract's order view plus `placedAt` (for ticket
+// timers on screens; documented in docs/screens.md).
+import type { DishView } from '../changes/append';
+
+export interface OrderDetail {
+  orderId: string;
+  merchantId: string;
+  tableNo: string | null;
+  status: string;
+  version: number;
+  placedAt: string;
+  dishes: DishView[];
+}
+
+export interface OrderRow {
+  order_id: string;
+  merchant_id: string;
+  table_no: string | null;
+  status: string;
+  version: number;
+  placed_at: Date;
+}
+
+export function orderDetail(r: OrderRow, dishes: DishView[]): OrderDetail {
+  return {
+    orderId: r.order_id,
+    merchantId: r.merchant_id,
+    tableNo: r.table_no,
+    status: r.status,
+    version: Number(r.version),
+    placedAt: new Date(r.placed_at).toISOString(),
+    dishes,
+  };
+}

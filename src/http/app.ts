@@ -1,0 +1,85 @@
+// The HTTP surface of the service (contract: HTTP and WebSocket on one port). main.ts builds the
+// adapters and calls these factories; nothing here reads config or opens resources on its own.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express, type Router } from 'express';
+import type { ChangeNotifier } from '../changes/append';
+import type { Pool } from '../db/pool';
+import type { Logger } from '../log';
+import type { PushHub } from '../push/hub';
+import { createApiRouter } from './api-routes';
+import { createAuth, type AuthMiddleware } from './auth';
+import { errorHandler, notFound } from './errors';
+import { createOpsRouter } from './ops-routes';
+import { createPagesRouter } from './pages';
+export { jsonBody } from './params';
+export { claimsOf, type AuthMiddleware } from './auth';
+export { asyncRoute, HttpError } from './errors';
+
+export interface HttpDeps {
+  pool: Pool;
+  authSecret: string;
+  boardDays: number;
+  log: Logger;
+  /** name → connected (mysql, kafka, zookeeper); /readyz answers 503 naming the false ones. */
+  readiness: () => Promise<Record<string, boolean>>;
+  metricsText: () => Promise<string>;
+  /** Told after a mark commits; normally the push hub. */
+  notifier: ChangeNotifier;
+  /**
+   * Extra /api routers of other features (e.g. the retries admin API), given the auth middleware.
+   * Bodies are not pre-parsed: put `jsonBody` after `auth.requireRole(...)` where one is needed.
+   */
+  routers?: Array<(auth: AuthMiddleware) => Router>;
+}
+
+export function createHttpApp(deps: HttpDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const auth = createAuth(deps.authSecret);
+
+  app.use(createOpsRouter(deps));
+  app.use('/api', createApiRouter(deps, auth));
+  for (const make of deps.routers ?? []) app.use('/api', make(auth));
+  app.use(createPagesRouter());
+  app.use(notFound);
+  app.use(errorHandler(deps.log.child({ component: 'http' })));
+  return app;
+}
+
+export interface HttpServer {
+  readonly server: Server;
+  readonly app: Express;
+  /** Resolves with the bound port (pass 0 for any free port). */
+  listen(port: number, host?: string): Promise<number>;
+  /** Closes screens (via the hub), stops accepting, lets in-flight requests finish (≤ graceMs). */
+  close(graceMs?: number): Promise<void>;
+}
+
+export function createHttpServer(deps: HttpDeps, hub: PushHub): HttpServer {
+  const app = createHttpApp(deps);
+  const server = createServer(app);
+  server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
+  return {
+    server,
+    app,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve((server.address() as AddressInfo).port);
+        });
+      });
+    },
+    async close(graceMs = 5000) {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await hub.close();
+      const force = setTimeout(() => server.closeAllConnections(), graceMs);
+      await stopped;
+      clearTimeout(force);
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// Every error leaves as JSON {"error": "<code>", "message": "<text>"} (contract), whether a route
+// decided it, a body parser rejected the request, or a handler threw.
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Logger } from '../log';
+
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function sendError(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ error: code, message });
+}
+
+/** Express 4 does not catch rejected promises; this hands them to the error handler. */
+export function asyncRoute(fn: (req: Request, res: Response) => Promise<void>): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    fn(req, res).catch(next);
+  };
+}
+
+export const notFound: RequestHandler = (req, res) => {
+  sendError(res, 404, 'not_found', `no route ${req.method} ${req.path}`);
+};
+
+// body-parser and express mark client errors with `status` and `type`
+const CLIENT_CODES: Record<string, string> = {
+  'entity.too.large': 'payload_too_large',
+  'entity.parse.failed': 'bad_json',
+  'charset.unsupported': 'unsupported_charset',
+  'encoding.unsupported': 'unsupported_encoding',
+};
+
+function clientStatus(err: unknown): { status: number; type: string | undefined } | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { status, type } = err as { status?: unknown; type?: unknown };
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  return { status, type: typeof type === 'string' ? type : undefined };
+}
+
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    if (err instanceof HttpError) {
+      sendError(res, err.status, err.code, err.message);
+      return;
+    }
+    const client = clientStatus(err);
+    if (client !== undefined) {
+      const code = (client.type !== undefined ? CLIENT_CODES[client.type] : undefined) ?? 'bad_request';
+      sendError(res, client.status, code, err instanceof Error ? err.message : 'bad request');
+      return;
+    }
+    log.error('request failed', { method: req.method, path: req.path, err });
+    sendError(res, 500, 'internal', 'internal error; it has been logged');
+  };
+}

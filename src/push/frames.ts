@@ -1,0 +1,41 @@
+// Building the JSON frames screens receive. Pure: which frames one change-log row becomes for one
+// kind of screen. Payloads are stored as JSON text by appendChanges, so frames are assembled
+// around that text instead of parsing and re-serialising it for every screen.
+import type { OrderDetail } from '../board/views';
+
+export interface ChangeRow {
+  seq: number;
+  kind: string;
+  order_id: string;
+  serve: number;
+  payload: string;
+}
+
+export interface Audience {
+  /** Set for guests: only changes of this order reach them. */
+  orderId?: string;
+  /** Waiters (and admins) also get the serve call when a dish becomes READY. */
+  wantsServe: boolean;
+}
+
+export function framesFor(row: ChangeRow, a: Audience): string[] {
+  if (a.orderId !== undefined && row.order_id !== a.orderId) return [];
+  const seq = Number(row.seq);
+  if (row.kind === 'order') return [`{"type":"order","seq":${seq},"order":${row.payload}}`];
+  if (row.kind !== 'dish') return [];
+  const dish = `{"type":"dish","seq":${seq},"dish":${row.payload}}`;
+  if (Number(row.serve) === 1 && a.wantsServe) return [dish, `{"type":"serve","seq":${seq},"dish":${row.payload}}`];
+  return [dish];
+}
+
+export function snapshotFrame(seq: number, orders: readonly OrderDetail[], serverTime: Date): string {
+  return JSON.stringify({ type: 'snapshot', seq, serverTime: serverTime.toISOString(), orders });
+}
+
+/**
+ * Replies that are not changes (pong, error) carry the seq the screen already has, so they never
+ * look like a gap or a new change to a client that checks every seq.
+ */
+export function controlFrame(type: 'pong' | 'error', seq: number, extra: Record<string, string> = {}): string {
+  return JSON.stringify({ type, seq, ...extra });
+}

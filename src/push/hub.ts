@@ -1,0 +1,178 @@
+// The WebSocket hub on GET /ws. It is the local ChangeNotifier (a change committed here is pushed
+// at once) and polls merchant_seq for changes committed by other instances.
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { ChangeNotifier } from '../changes/append';
+import type { Pool } from '../db/pool';
+import type { Logger } from '../log';
+import { parseClientMessage, toBuffer } from './client-message';
+import { CLOSE_TOKEN_EXPIRED, closeClient, createClient, sendFrame, type PushClient, type Subscriber } from './client';
+import { createFeed, type Feed, type FeedContext } from './feed';
+import { controlFrame } from './frames';
+import { selectMerchantSeqs } from './select-seqs';
+import { decideUpgrade, type UpgradeDecision } from './upgrade-auth';
+
+export interface PushHubDeps {
+  pool: Pool;
+  authSecret: string;
+  boardDays: number;
+  log: Logger;
+}
+
+export interface PushHubOptions {
+  /** How often merchant_seq is polled for changes made by other instances (default 200 ms). */
+  pollMs?: number;
+  /** Ping interval; a screen that missed the previous pong is dropped (default 20 s). */
+  heartbeatMs?: number;
+  /** Send buffer above which a screen is closed with 4008 (default 1 MiB). */
+  maxBufferedBytes?: number;
+  /** Screens further behind than this many changes get a snapshot (default 10 000). */
+  maxReplay?: number;
+}
+
+export interface PushHub extends ChangeNotifier {
+  /** For http.Server 'upgrade': authenticates, then serves the socket or answers 4xx. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  clientCount(): number;
+  /** Closes every screen (1001) and stops polling; resolves when in-flight reads are done. */
+  close(): Promise<void>;
+}
+
+// above MAX_CLIENT_MESSAGE_BYTES a message gets an error frame; far above, ws closes with 1009,
+// so one client cannot make the server buffer a huge frame
+const MAX_PAYLOAD = 64 * 1024;
+
+function refuse(socket: Duplex, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ error: code, message });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+export function createPushHub(deps: PushHubDeps, opts: PushHubOptions = {}): PushHub {
+  const ctx: FeedContext = {
+    pool: deps.pool,
+    log: deps.log.child({ component: 'push' }),
+    boardDays: deps.boardDays,
+    maxBufferedBytes: opts.maxBufferedBytes ?? 1024 * 1024,
+    maxReplay: opts.maxReplay ?? 10_000,
+  };
+  const log = ctx.log;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD, clientTracking: false });
+  const feeds = new Map<string, Feed>();
+  const clients = new Set<PushClient>();
+  let closed = false;
+  let polling = false;
+
+  const onMessage = (c: PushClient, data: RawData, isBinary: boolean): void => {
+    const msg = parseClientMessage(toBuffer(data), isBinary);
+    const frame =
+      msg.kind === 'ping'
+        ? controlFrame('pong', c.sentSeq)
+        : controlFrame('error', c.sentSeq, { error: 'bad_message', message: msg.reason });
+    sendFrame(c, frame, ctx.maxBufferedBytes);
+  };
+
+  const attach = (ws: WebSocket, sub: Subscriber, afterSeq: number | undefined, expiresAtMs: number): void => {
+    const c = createClient(ws, sub);
+    // a token is checked once, at connect: end the session when it expires, as the API would
+    const expiry = setTimeout(
+      () => closeClient(c, CLOSE_TOKEN_EXPIRED, 'token expired'),
+      Math.min(Math.max(0, expiresAtMs - Date.now()), 2 ** 31 - 1),
+    );
+    expiry.unref();
+    clients.add(c);
+    let feed = feeds.get(sub.merchantId);
+    if (feed === undefined) {
+      feed = createFeed(ctx, sub.merchantId);
+      feeds.set(sub.merchantId, feed);
+    }
+    const f = feed;
+    ws.on('message', (data, isBinary) => onMessage(c, data, isBinary));
+    ws.on('pong', () => {
+      c.alive = true;
+    });
+    ws.on('error', (err) => log.debug('screen socket error', { err }));
+    ws.on('close', () => {
+      clearTimeout(expiry);
+      c.done = true;
+      c.live = false;
+      clients.delete(c);
+      f.clients.delete(c);
+      if (f.clients.size === 0 && feeds.get(sub.merchantId) === f) feeds.delete(sub.merchantId);
+    });
+    f.start(c, afterSeq);
+  };
+
+  // Other instances' commits are seen by polling: one indexed IN query for all merchants that
+  // have screens here, so the cost follows merchants, not screens.
+  const poll = async (): Promise<void> => {
+    if (polling || closed || feeds.size === 0) return;
+    polling = true;
+    try {
+      const seqs = await selectMerchantSeqs(deps.pool, [...feeds.keys()]);
+      for (const [merchantId, seq] of seqs) {
+        const f = feeds.get(merchantId);
+        if (f !== undefined && seq > f.minSentSeq()) f.requestPump();
+      }
+    } catch (err) {
+      log.warn('merchant_seq poll failed', { err });
+    } finally {
+      polling = false;
+    }
+  };
+  const pollTimer = setInterval(() => void poll(), opts.pollMs ?? 200);
+  pollTimer.unref();
+
+  const heartbeat = setInterval(() => {
+    for (const c of clients) {
+      if (!c.alive) {
+        c.done = true;
+        c.ws.terminate();
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }, opts.heartbeatMs ?? 20_000);
+  heartbeat.unref();
+
+  return {
+    changed(merchantId, seq) {
+      const f = feeds.get(merchantId);
+      if (f !== undefined && seq > f.minSentSeq()) f.requestPump();
+    },
+    handleUpgrade(req, socket, head) {
+      socket.on('error', () => undefined); // a reset during the handshake must not crash us
+      if (closed) {
+        refuse(socket, 503, 'shutting_down', 'server is shutting down');
+        return;
+      }
+      let d: UpgradeDecision;
+      try {
+        d = decideUpgrade(req.url ?? '/', req.headers.authorization, deps.authSecret, Date.now());
+      } catch {
+        refuse(socket, 400, 'bad_request', 'malformed request');
+        return;
+      }
+      if (!d.ok) {
+        refuse(socket, d.status, d.code, d.message);
+        return;
+      }
+      const { sub, afterSeq, expiresAtMs } = d;
+      wss.handleUpgrade(req, socket, head, (ws) => attach(ws, sub, afterSeq, expiresAtMs));
+    },
+    clientCount: () => clients.size,
+    async close() {
+      closed = true;
+      clearInterval(pollTimer);
+      clearInterval(heartbeat);
+      for (const c of clients) closeClient(c, 1001, 'server shutting down');
+      await Promise.all([...feeds.values()].map((f) => f.idle()));
+      for (const c of clients) c.ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

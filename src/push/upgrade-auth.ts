@@ -1,0 +1,50 @@
+// Who is opening a WebSocket: GET /ws?token=…[&afterSeq=n][&merchant=M]. Pure: from the URL and
+// headers to a subscriber or an HTTP refusal.
+import { ID_PATTERN, verifyToken } from '../auth/token';
+import { bearerToken } from '../auth/bearer';
+import type { Subscriber } from './client';
+
+export type UpgradeDecision =
+  | { ok: true; sub: Subscriber; afterSeq: number | undefined; expiresAtMs: number }
+  | { ok: false; status: 400 | 401 | 403 | 404; code: string; message: string };
+
+export function decideUpgrade(
+  rawUrl: string,
+  authorization: string | undefined,
+  secret: string,
+  nowMs: number,
+): UpgradeDecision {
+  const url = new URL(rawUrl, 'http://localhost');
+  if (url.pathname !== '/ws') return { ok: false, status: 404, code: 'not_found', message: `no WebSocket at ${url.pathname}` };
+  const token = url.searchParams.get('token') ?? bearerToken(authorization);
+  if (token === undefined || token === '') {
+    return { ok: false, status: 401, code: 'unauthorized', message: 'token query parameter required' };
+  }
+  const v = verifyToken(token, secret, nowMs);
+  if (!v.ok) return { ok: false, status: 401, code: 'unauthorized', message: `bad token (${v.reason})` };
+
+  const rawAfter = url.searchParams.get('afterSeq');
+  let afterSeq: number | undefined;
+  if (rawAfter !== null && rawAfter !== '') {
+    if (!/^\d{1,15}$/.test(rawAfter)) return { ok: false, status: 400, code: 'bad_request', message: 'afterSeq must be a whole number' };
+    afterSeq = Number(rawAfter);
+  }
+
+  const { role, merchantId, orderId, exp } = v.claims;
+  const expiresAtMs = exp * 1000;
+  const asked = url.searchParams.get('merchant') ?? undefined;
+  if (asked !== undefined && !ID_PATTERN.test(asked)) {
+    return { ok: false, status: 400, code: 'bad_request', message: 'merchant must be 1-64 characters of [A-Za-z0-9_-]' };
+  }
+  if (role === 'admin') {
+    // an admin token names no merchant, and seq counts per merchant: the feed must pick one
+    if (asked === undefined) return { ok: false, status: 400, code: 'bad_request', message: 'admin must pass merchant=<merchantId>' };
+    return { ok: true, sub: { role, merchantId: asked }, afterSeq, expiresAtMs };
+  }
+  if (merchantId === undefined) return { ok: false, status: 401, code: 'unauthorized', message: 'token names no merchant' };
+  if (asked !== undefined && asked !== merchantId) {
+    return { ok: false, status: 403, code: 'forbidden', message: 'token of another merchant' };
+  }
+  const sub: Subscriber = orderId !== undefined ? { role, merchantId, orderId } : { role, merchantId };
+  return { ok: true, sub, afterSeq, expiresAtMs };
+}

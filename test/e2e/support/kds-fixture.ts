@@ -1,0 +1,175 @@
+// Shared by the HTTP, WebSocket and screen tests: seed rows like the pipeline would, run real
+// servers on port 0, issue tokens, and wait on conditions instead of sleeping.
+import WebSocket from 'ws';
+import { signToken, type Role } from '../../../src/auth/token';
+import { appendChanges, type ChangeNotifier } from '../../../src/changes/append';
+import { inTx, type Pool } from '../../../src/db/pool';
+import { createHttpServer, type HttpServer } from '../../../src/http/app';
+import { silentLogger } from '../../../src/log';
+import { createPushHub, type PushHub, type PushHubOptions } from '../../../src/push/hub';
+
+export const SECRET = 'test-secret-0123456789abcdefghijklmnop';
+
+export function token(role: Role, merchantId?: string, orderId?: string, ttlSeconds?: number): string {
+  return signToken({ role, merchantId, orderId, ttlSeconds }, SECRET);
+}
+
+export interface SeedDish {
+  itemId: string;
+  name?: string;
+  station?: string | null;
+  state?: 'WAITING' | 'READY' | 'SERVED' | 'CANCELLED';
+  quantity?: number;
+}
+
+export interface SeedOrder {
+  orderId: string;
+  merchantId: string;
+  tableNo?: string;
+  placedAt?: Date;
+  dishes: SeedDish[];
+}
+
+/** Inserts an order and its dishes and logs them (one order change, one change per dish). */
+export async function seedOrder(pool: Pool, o: SeedOrder, notifier?: ChangeNotifier): Promise<number> {
+  const placedAt = o.placedAt ?? new Date();
+  const seq = await inTx(pool, async (conn) => {
+    await conn.query(
+      `INSERT INTO orders (order_id, merchant_id, table_no, status, version, placed_at, upstream_updated_at)
+       VALUES (?, ?, ?, 'PLACED', 1, ?, ?)`,
+      [o.orderId, o.merchantId, o.tableNo ?? 'T1', placedAt, placedAt],
+    );
+    for (const d of o.dishes) {
+      await conn.query(
+        `INSERT INTO dishes (item_id, order_id, merchant_id, name, quantity, station, note,
+                             upstream_status, upstream_version, state, placed_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, NULL, 'PLACED', 1, ?, ?, ?)`,
+        [d.itemId, o.orderId, o.merchantId, d.name ?? `dish ${d.itemId}`, d.quantity ?? 1,
+          d.station === undefined ? 'grill' : d.station, d.state ?? 'WAITING', placedAt, placedAt],
+      );
+    }
+    const at = placedAt.toISOString();
+    return appendChanges(conn, o.merchantId, [
+      { kind: 'order', order: { orderId: o.orderId, tableNo: o.tableNo ?? 'T1', status: 'PLACED', version: 1 } },
+      ...o.dishes.map((d) => ({
+        kind: 'dish' as const,
+        serve: false,
+        dish: {
+          itemId: d.itemId, orderId: o.orderId, name: d.name ?? `dish ${d.itemId}`, quantity: d.quantity ?? 1,
+          station: d.station === undefined ? 'grill' : d.station, note: null, state: d.state ?? 'WAITING', updatedAt: at,
+        },
+      })),
+    ]);
+  });
+  notifier?.changed(o.merchantId, seq);
+  return seq;
+}
+
+export interface Running {
+  http: HttpServer;
+  hub: PushHub;
+  port: number;
+  base: string;
+  wsBase: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(
+  pool: Pool,
+  opts: { port?: number; hub?: PushHubOptions; readiness?: () => Promise<Record<string, boolean>> } = {},
+): Promise<Running> {
+  const hub = createPushHub({ pool, authSecret: SECRET, boardDays: 3, log: silentLogger }, opts.hub);
+  const http = createHttpServer(
+    {
+      pool, authSecret: SECRET, boardDays: 3, log: silentLogger, notifier: hub,
+      readiness: opts.readiness ?? (() => Promise.resolve({ mysql: true, kafka: true, zookeeper: true })),
+      metricsText: () => Promise.resolve(`kds_ws_clients ${hub.clientCount()}\n`),
+    },
+    hub,
+  );
+  const port = await http.listen(opts.port ?? 0, '127.0.0.1');
+  return {
+    http, hub, port,
+    base: `http://127.0.0.1:${port}`,
+    wsBase: `ws://127.0.0.1:${port}/ws`,
+    close: () => http.close(1000),
+  };
+}
+
+export async function waitUntil<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 5000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export interface Frame {
+  type: string;
+  seq: number;
+  [k: string]: unknown;
+}
+
+/** A screen stand-in: collects every frame it gets. */
+export class Screen {
+  readonly frames: Frame[] = [];
+  closeCode: number | undefined;
+  readonly ws: WebSocket;
+  readonly opened: Promise<void>;
+
+  constructor(url: string) {
+    this.ws = new WebSocket(url);
+    this.ws.on('message', (data: Buffer) => this.frames.push(JSON.parse(data.toString('utf8')) as Frame));
+    this.ws.on('close', (code) => {
+      this.closeCode = code;
+    });
+    this.opened = new Promise((resolve, reject) => {
+      this.ws.once('open', () => resolve());
+      this.ws.once('error', reject);
+    });
+  }
+
+  of(type: string): Frame[] {
+    return this.frames.filter((f) => f.type === type);
+  }
+
+  wait(pred: (f: Frame[]) => boolean, what: string, timeoutMs = 5000): Promise<true> {
+    return waitUntil(() => pred(this.frames), what, timeoutMs);
+  }
+
+  async close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return;
+    const closed = new Promise((r) => this.ws.once('close', r));
+    this.ws.close();
+    await closed;
+  }
+}
+
+export async function api(
+  base: string,
+  method: string,
+  path: string,
+  tok?: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(base + path, {
+    method,
+    headers: { ...(tok !== undefined ? { authorization: `Bearer ${tok}` } : {}), ...headers },
+    ...(body !== undefined ? { body } : {}),
+  });
+  const text = await res.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    json = { raw: text };
+  }
+  return { status: res.status, json };
+}
