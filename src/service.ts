@@ -6,19 +6,41 @@ import type { Config } from './config';
 import { migrate } from './db/migrate';
 import { createPool } from './db/pool';
 import { createKafka } from './kafka/client';
+import { sqlDbStats } from './metrics/db-gauges';
+import { startLagMonitor } from './metrics/lag';
+import { createMetrics } from './metrics/metrics';
+import { createHttpServer } from './http/app';
 import { createTeardown } from './lifecycle/teardown';
 import type { Logger } from './log';
 import { createOrderServiceClient } from './order-service/client';
 import { createCallGate } from './order-service/limiter';
 import { createOrderConsumer } from './pipeline/consumer';
 import { createKeyedScheduler } from './pipeline/keyed-scheduler';
+import { createPushHub } from './push/hub';
 import { createEventProcessor } from './pipeline/process-event';
 import { storeDeadLetter } from './pipeline/sql/dead-letter';
 import { backoffMs } from './retry/backoff';
 import { createRetryWorker } from './retry/worker';
+import { bindSettings } from './settings/bind';
+import { jobStateLastGood } from './settings/last-good';
+import { startLiveSettings } from './settings/live-settings';
 
 export interface Service {
+  /** The port HTTP, WebSocket and /metrics listen on (HTTP_PORT, or the one picked for 0). */
+  readonly httpPort: number;
   close(): Promise<void>;
+}
+
+async function answers(check: () => Promise<unknown>, ms = 1000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([check().then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Defaults of the live settings until ZooKeeper says otherwise. */
@@ -36,6 +58,18 @@ export async function startService(config: Config, log: Logger): Promise<Service
     if (applied.length > 0) log.info('migrations applied', { applied });
     const pool = createPool(config.mysqlUrl);
     teardown.add('mysql pool', () => pool.end());
+    // Metrics (own registry) and live settings: ZooKeeper znodes, last good values kept in MySQL
+    // so a restart during a ZooKeeper outage keeps them (docs/throughput.md).
+    const metrics = createMetrics();
+    metrics.trackDatabase(sqlDbStats(pool));
+    const settings = await startLiveSettings({
+      connect: config.zookeeper.connect,
+      root: config.zookeeper.root,
+      defaults: DEFAULT_SETTINGS,
+      log: log.child({ component: 'settings' }),
+      lastGood: jobStateLastGood(pool),
+    });
+    teardown.add('live settings', () => settings.close());
 
     const gate = createCallGate({
       maxConcurrent: DEFAULT_SETTINGS.orderServiceMaxConcurrent,
@@ -45,6 +79,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
       baseUrl: config.orderService.url,
       timeoutMs: config.orderService.timeoutMs,
       gate,
+      observer: metrics.orderService,
     });
     const notifiers: ChangeNotifier[] = [];
     const notifier: ChangeNotifier = {
@@ -58,7 +93,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
       log: log.child({ component: 'retry' }),
       backoffBaseMs: config.retry.backoffBaseMs,
       maxAttempts: config.retry.maxAttempts,
-      batchSize: () => DEFAULT_SETTINGS.retryBatchSize,
+      batchSize: () => settings.current().retryBatchSize,
+      onAttempt: (_entry, outcome) => metrics.retryAttempt(outcome),
     });
     const retryTask = cron.schedule(
       config.retry.cron,
@@ -73,6 +109,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
     });
 
     const kafka = createKafka(`kds-${config.env}`, config.kafka.brokers, log);
+    const scheduler = createKeyedScheduler(settings.current().processingConcurrency);
+    teardown.add('live settings binding', bindSettings(settings, { scheduler, gate }));
     const consumer = createOrderConsumer({
       kafka,
       topic: config.kafka.topic,
@@ -87,13 +125,45 @@ export async function startService(config: Config, log: Logger): Promise<Service
         firstRetryAt: (now) => new Date(now.getTime() + backoffMs(1, config.retry.backoffBaseMs)),
       }),
       deadLetter: (d) => storeDeadLetter(pool, d),
-      scheduler: createKeyedScheduler(DEFAULT_SETTINGS.processingConcurrency),
+      scheduler,
       log: log.child({ component: 'consumer' }),
+      observer: metrics.consumer,
     });
+
+    // Screens: the hub is told of every committed change here and polls for other instances'.
+    const hub = createPushHub({ pool, authSecret: config.authSecret, boardDays: config.archive.boardDays, log });
+    notifiers.push(hub);
+    metrics.track({ clientCount: () => hub.clientCount() });
+    const http = createHttpServer(
+      {
+        pool,
+        authSecret: config.authSecret,
+        boardDays: config.archive.boardDays,
+        log,
+        notifier,
+        metricsText: () => metrics.metricsText(),
+        readiness: async () => ({
+          mysql: await answers(() => pool.query('SELECT 1')),
+          kafka: consumer.isConnected(),
+          zookeeper: settings.isConnected(),
+        }),
+      },
+      hub,
+    );
+    const httpPort = await http.listen(config.http.port);
+    teardown.add('http and screens', () => http.close());
+    log.info('http listening', { port: httpPort });
+
     await consumer.start();
     teardown.add('kafka consumer', () => consumer.stop());
+    const lagAdmin = kafka.admin();
+    await lagAdmin.connect();
+    teardown.add('kafka lag admin', () => lagAdmin.disconnect());
+    const lag = startLagMonitor({ admin: lagAdmin, topic: config.kafka.topic, groupId: config.kafka.groupId, log: log.child({ component: 'lag' }) });
+    teardown.add('lag monitor', () => lag.stop());
+    metrics.track({ scheduler, gate, settings, lag });
     log.info('service started', { topic: config.kafka.topic, group: config.kafka.groupId });
-    return { close: () => teardown.close() };
+    return { httpPort, close: () => teardown.close() };
   } catch (err) {
     await teardown.close();
     throw err;
