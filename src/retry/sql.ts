@@ -23,14 +23,17 @@ const ENTRY_COLUMNS =
  * Claims up to `limit` due heads by pushing their due time out by the lease: a second instance
  * running the job at the same moment skips the locked rows and then no longer sees them as due.
  * If this instance dies, the entries become due again when the lease runs out.
+ * `dueBy` (default `now`) bounds which entries count as due; a run passes its start time so that
+ * entries it rescheduled itself (a short backoff, an outage deferral) wait for the next run
+ * instead of keeping the run going forever.
  */
-export async function claimDue(pool: Pool, limit: number, now: Date, leaseMs: number): Promise<RetryEntry[]> {
+export async function claimDue(pool: Pool, limit: number, now: Date, leaseMs: number, dueBy: Date = now): Promise<RetryEntry[]> {
   return inTx(pool, async (conn) => {
     const [rows] = await conn.query<(RetryEntry & RowDataPacket)[]>(
       `SELECT ${ENTRY_COLUMNS} FROM retry_entries
         WHERE status = 'PENDING' AND next_attempt_at <= ?
         ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED`,
-      [now, limit],
+      [dueBy, limit],
     );
     if (rows.length > 0) {
       await conn.query('UPDATE retry_entries SET next_attempt_at = ? WHERE id IN (?)', [

@@ -112,9 +112,12 @@ export function createRetryWorker(deps: RetryWorkerDeps): RetryWorker {
   let running: Promise<RunStats> | undefined;
   async function run(): Promise<RunStats> {
     const stats: RunStats = { attempted: 0, done: 0, failed: 0 };
+    // only what was due when the run started: an entry deferred by this run (an outage, a backoff
+    // shorter than the run) waits for the next tick instead of looping the run forever
+    const startedAt = now();
     for (;;) {
       const limit = Math.max(1, deps.batchSize());
-      const claimed = await claimDue(deps.pool, limit, now(), leaseMs);
+      const claimed = await claimDue(deps.pool, limit, now(), leaseMs, startedAt);
       if (claimed.length === 0) return stats;
       // Heads of different orders: independent, so worked concurrently (the order-service
       // gate still caps the calls).

@@ -1,0 +1,142 @@
+// Statements of the archive job. Every move is `INSERT INTO x_archive … SELECT … ON DUPLICATE KEY
+// UPDATE` then `DELETE` of the same keys, in one short transaction per batch: re-running a batch
+// (after a crash, or by a second instance) changes nothing, so an interrupted run simply resumes.
+// Columns are listed (not `SELECT *`) so a column added to one table but not its archive fails
+// loudly instead of shifting values. VALUES(col) rather than MySQL 8.0.19's row alias: it works
+// on MariaDB too (MySQL 8 only warns that it is deprecated).
+import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Conn, Pool } from '../db/pool';
+
+const ORDER_COLS = [
+  'order_id', 'merchant_id', 'table_no', 'status', 'version', 'placed_at', 'upstream_updated_at',
+  'created_at', 'updated_at',
+];
+const DISH_COLS = [
+  'item_id', 'order_id', 'merchant_id', 'dish_id', 'name', 'quantity', 'station', 'note',
+  'upstream_status', 'upstream_version', 'state', 'ready_at', 'served_at', 'placed_at', 'updated_at',
+];
+const LOG_COLS = ['merchant_id', 'seq', 'kind', 'order_id', 'item_id', 'serve', 'payload', 'created_at'];
+const RETRY_COLS = [
+  'id', 'order_id', 'merchant_id', 'queue_pos', 'event_id', 'event_type', 'event_version', 'occurred_at',
+  'raw_event', 'source', 'status', 'attempts', 'last_error', 'next_attempt_at', 'mailed_at', 'created_at',
+  'updated_at',
+];
+
+/** `INSERT INTO <table>_archive (cols) SELECT cols FROM <table> WHERE <where> ON DUPLICATE KEY UPDATE …` */
+function copySql(table: string, cols: readonly string[], where: string): string {
+  const list = cols.join(', ');
+  const upd = cols.map((c) => `${table}_archive.${c} = VALUES(${c})`).join(', ');
+  return `INSERT INTO ${table}_archive (${list}) SELECT ${list} FROM ${table} WHERE ${where} ON DUPLICATE KEY UPDATE ${upd}`;
+}
+
+export interface OrderCursor {
+  placedAt: Date;
+  orderId: string;
+}
+
+export const START: OrderCursor = { placedAt: new Date(0), orderId: '' };
+
+/**
+ * The next old orders after the cursor (orders_placed index, which carries the primary key), skipping
+ * orders that still have PENDING or FAILED retry entries: their events are not applied yet.
+ */
+export async function selectOldOrders(pool: Pool, cutoff: Date, after: OrderCursor, limit: number): Promise<OrderCursor[]> {
+  const [rows] = await pool.query<RowDataPacket[]>(
+    `SELECT o.order_id, o.placed_at FROM orders o
+      WHERE o.placed_at < ?
+        AND (o.placed_at > ? OR (o.placed_at = ? AND o.order_id > ?))
+        AND NOT EXISTS (SELECT 1 FROM retry_entries r
+                         WHERE r.order_id = o.order_id AND r.status IN ('PENDING', 'FAILED'))
+      ORDER BY o.placed_at, o.order_id LIMIT ?`,
+    [cutoff, after.placedAt, after.placedAt, after.orderId, limit],
+  );
+  return rows.map((r) => ({ placedAt: r.placed_at as Date, orderId: String(r.order_id) }));
+}
+
+/**
+ * Locks the guard rows of the batch (the lock the consumer and the retry job take before they
+ * touch an order) and returns the orders that gained pending entries since they were selected.
+ */
+export async function lockBlockedOrders(conn: Conn, orderIds: readonly string[]): Promise<Set<string>> {
+  const [guards] = await conn.query<RowDataPacket[]>(
+    'SELECT order_id, pending FROM order_guards WHERE order_id IN (?) ORDER BY order_id FOR UPDATE',
+    [orderIds],
+  );
+  const [entries] = await conn.query<RowDataPacket[]>(
+    `SELECT DISTINCT order_id FROM retry_entries WHERE order_id IN (?) AND status IN ('PENDING', 'FAILED')`,
+    [orderIds],
+  );
+  return new Set([
+    ...guards.filter((g) => Number(g.pending) > 0).map((g) => String(g.order_id)),
+    ...entries.map((e) => String(e.order_id)),
+  ]);
+}
+
+export interface MovedOrders {
+  orders: number;
+  dishes: number;
+  retryEntries: number;
+  guards: number;
+}
+
+/**
+ * Moves the orders with their dishes and their (DONE/DISCARDED) retry entries, and deletes their
+ * guards. The entries go with the guard: a new guard starts queue positions at 1 again, which
+ * would collide with an old entry's (order_id, queue_pos) if it stayed behind.
+ */
+export async function moveOrders(conn: Conn, ids: readonly string[]): Promise<MovedOrders> {
+  await conn.query(copySql('orders', ORDER_COLS, 'order_id IN (?)'), [ids]);
+  await conn.query(copySql('dishes', DISH_COLS, 'order_id IN (?)'), [ids]);
+  await conn.query(copySql('retry_entries', RETRY_COLS, 'order_id IN (?)'), [ids]);
+  const del = async (sql: string): Promise<number> => (await conn.query<ResultSetHeader>(sql, [ids]))[0].affectedRows;
+  const dishes = await del('DELETE FROM dishes WHERE order_id IN (?)');
+  const retryEntries = await del(`DELETE FROM retry_entries WHERE order_id IN (?)`);
+  const guards = await del('DELETE FROM order_guards WHERE order_id IN (?) AND pending = 0');
+  const orders = await del('DELETE FROM orders WHERE order_id IN (?)');
+  return { orders, dishes, retryEntries, guards };
+}
+
+export type LogKey = [merchantId: string, seq: number];
+
+export async function selectOldChanges(pool: Pool, cutoff: Date, limit: number): Promise<LogKey[]> {
+  const [rows] = await pool.query<RowDataPacket[]>(
+    'SELECT merchant_id, seq FROM change_log WHERE created_at < ? ORDER BY created_at LIMIT ?',
+    [cutoff, limit],
+  );
+  return rows.map((r) => [String(r.merchant_id), Number(r.seq)]);
+}
+
+export async function moveChanges(conn: Conn, keys: readonly LogKey[]): Promise<number> {
+  await conn.query(copySql('change_log', LOG_COLS, '(merchant_id, seq) IN (?)'), [keys]);
+  const [res] = await conn.query<ResultSetHeader>('DELETE FROM change_log WHERE (merchant_id, seq) IN (?)', [keys]);
+  return res.affectedRows;
+}
+
+/** Closed entries last touched before the cutoff, after `afterId` (primary key order). */
+export async function selectOldClosedEntries(pool: Pool, cutoff: Date, afterId: number, limit: number): Promise<number[]> {
+  const [rows] = await pool.query<RowDataPacket[]>(
+    `SELECT id FROM retry_entries
+      WHERE id > ? AND status IN ('DONE', 'DISCARDED') AND updated_at < ?
+      ORDER BY id LIMIT ?`,
+    [afterId, cutoff, limit],
+  );
+  return rows.map((r) => Number(r.id));
+}
+
+export async function moveClosedEntries(conn: Conn, ids: readonly number[]): Promise<number> {
+  const where = `id IN (?) AND status IN ('DONE', 'DISCARDED')`;
+  await conn.query(copySql('retry_entries', RETRY_COLS, where), [ids]);
+  const [res] = await conn.query<ResultSetHeader>(`DELETE FROM retry_entries WHERE ${where}`, [ids]);
+  return res.affectedRows;
+}
+
+/** Old orders kept because their events are not all applied yet (reported, not an error). */
+export async function countBlockedOld(pool: Pool, cutoff: Date): Promise<number> {
+  const [rows] = await pool.query<RowDataPacket[]>(
+    `SELECT COUNT(*) AS n FROM orders o
+      WHERE o.placed_at < ?
+        AND EXISTS (SELECT 1 FROM retry_entries r WHERE r.order_id = o.order_id AND r.status IN ('PENDING', 'FAILED'))`,
+    [cutoff],
+  );
+  return Number(rows[0]?.n ?? 0);
+}

@@ -1,0 +1,104 @@
+// Operator decisions on the retry table: replay a FAILED head, discard an entry. Both decide under
+// the order's guard lock (design note 1), exactly like the consumer and the retry job, so an
+// operator's click can never let an event of an order overtake an earlier one.
+//
+// Both act on the head of an order's queue only. Replay takes a FAILED head: a PENDING head is
+// already retried by the job on its backoff schedule and may be claimed by an instance right now,
+// so "replaying" it would only race that claim. Discard takes a FAILED or PENDING head and releases
+// the entry behind it. An entry further back cannot be discarded: closeAndRelease relies on
+// entries completing strictly in queue order (the next by position is the next to run), and a
+// hole in the middle would leave the entries after it parked for good.
+import { inTx, type Conn, type Pool } from '../db/pool';
+import type { Logger } from '../log';
+import { lockGuard } from '../pipeline/sql/guard';
+import { lockEntry, reopenForReplay, viewEntry, type EntryView } from './admin-sql';
+import { closeAndRelease, getEntry, type RetryEntry } from './sql';
+import type { RetryWorker } from './worker';
+
+export interface RetryAdminDeps {
+  pool: Pool;
+  worker: Pick<RetryWorker, 'attempt'>;
+  log: Logger;
+  /**
+   * How long an entry this API is about to work stays invisible to the retry job (same idea as
+   * the job's claim lease): if this process dies in between, the job picks it up after that.
+   */
+  leaseMs?: number;
+  clock?: () => Date;
+}
+
+export type ActionResult =
+  | { kind: 'ok'; entry: EntryView }
+  | { kind: 'not_found' }
+  | { kind: 'conflict'; reason: string };
+
+type Decision<T> = { kind: 'go'; then: T } | { kind: 'not_found' } | { kind: 'conflict'; reason: string };
+
+async function underGuard<T>(
+  deps: RetryAdminDeps,
+  id: number,
+  decide: (entry: RetryEntry, locked: { status: string; head: boolean }, conn: Conn) => Promise<Decision<T>>,
+): Promise<Decision<T>> {
+  const entry = await getEntry(deps.pool, id);
+  if (entry === undefined) return { kind: 'not_found' };
+  return inTx(deps.pool, async (conn) => {
+    await lockGuard(conn, entry.order_id, entry.merchant_id);
+    const locked = await lockEntry(conn, id);
+    if (locked === undefined) return { kind: 'not_found' };
+    return decide(entry, locked, conn);
+  });
+}
+
+async function work(deps: RetryAdminDeps, id: number): Promise<void> {
+  try {
+    await deps.worker.attempt(id);
+  } catch (err) {
+    // The decision is committed; the retry job takes the entry over when the lease ends.
+    deps.log.error('operator-triggered attempt failed', { id, err });
+  }
+}
+
+async function answer(deps: RetryAdminDeps, id: number): Promise<ActionResult> {
+  const entry = await viewEntry(deps.pool, id);
+  return entry === undefined ? { kind: 'not_found' } : { kind: 'ok', entry };
+}
+
+export async function replayEntry(deps: RetryAdminDeps, id: number): Promise<ActionResult> {
+  const now = deps.clock ?? (() => new Date());
+  const leaseMs = deps.leaseMs ?? 60_000;
+  const d = await underGuard<null>(deps, id, async (_entry, locked, conn) => {
+    if (locked.status !== 'FAILED') {
+      const why =
+        locked.status === 'PENDING'
+          ? 'it is PENDING: the retry job retries it on its own (see nextAttemptAt)'
+          : `it is ${locked.status}`;
+      return { kind: 'conflict', reason: `only a FAILED entry can be replayed; ${why}` };
+    }
+    if (!locked.head) return { kind: 'conflict', reason: 'an earlier entry of its order is still pending' };
+    await reopenForReplay(conn, id, new Date(now().getTime() + leaseMs));
+    return { kind: 'go', then: null };
+  });
+  if (d.kind !== 'go') return d;
+  // applies it (and drains the entries behind it, in order) or records the failure
+  await work(deps, id);
+  return answer(deps, id);
+}
+
+export async function discardEntry(deps: RetryAdminDeps, id: number): Promise<ActionResult> {
+  const now = deps.clock ?? (() => new Date());
+  const leaseMs = deps.leaseMs ?? 60_000;
+  const d = await underGuard<RetryEntry | undefined>(deps, id, async (entry, locked, conn) => {
+    if (locked.status === 'DISCARDED') return { kind: 'go', then: undefined }; // repeating is harmless
+    if (locked.status !== 'PENDING' && locked.status !== 'FAILED') {
+      return { kind: 'conflict', reason: `it is ${locked.status}; only PENDING or FAILED entries can be discarded` };
+    }
+    if (!locked.head) {
+      return { kind: 'conflict', reason: 'an earlier entry of its order is still pending; decide on that one first' };
+    }
+    const next = await closeAndRelease(conn, entry, 'DISCARDED', new Date(now().getTime() + leaseMs), null);
+    return { kind: 'go', then: next };
+  });
+  if (d.kind !== 'go') return d;
+  if (d.then !== undefined) await work(deps, d.then.id);
+  return answer(deps, id);
+}

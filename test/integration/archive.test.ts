@@ -1,0 +1,138 @@
+// The archive job on generated old data: interrupted after one batch, resumed, every old row ends
+// in its archive table exactly once (same content), every recent row untouched, and an order that
+// still has pending retry entries is kept whatever its age.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { RowDataPacket } from 'mysql2/promise';
+import { createArchiveJob } from '../../src/archive/job';
+import { silentLogger } from '../../src/log';
+import { freshDatabase, type TestDb } from '../support/db';
+import { count } from '../support/orders';
+
+let db: TestDb;
+const DAY = 86_400_000;
+const NOW = new Date();
+const OLD = new Date(NOW.getTime() - 10 * DAY);
+const RECENT = new Date(NOW.getTime() - 1 * DAY);
+
+const FP = {
+  orders: "order_id, merchant_id, IFNULL(table_no, '-'), status, version, placed_at, upstream_updated_at, created_at, updated_at",
+  dishes: "item_id, order_id, merchant_id, IFNULL(dish_id, '-'), name, quantity, IFNULL(station, '-'), IFNULL(note, '-'), upstream_status, upstream_version, state, IFNULL(ready_at, '-'), IFNULL(served_at, '-'), placed_at, updated_at",
+  change_log: 'merchant_id, seq, kind, order_id, IFNULL(item_id, \'-\'), serve, payload, created_at',
+  retry_entries: "id, order_id, queue_pos, event_id, status, attempts, IFNULL(last_error, '-'), raw_event, created_at, updated_at",
+};
+
+/** Row count and a content checksum of the rows of `table` matching `where`. */
+async function fingerprint(table: keyof typeof FP | `${keyof typeof FP}_archive`, where = '1 = 1'): Promise<string> {
+  const cols = FP[table.replace('_archive', '') as keyof typeof FP];
+  const [rows] = await db.pool.query<RowDataPacket[]>(
+    `SELECT COUNT(*) AS n, COALESCE(SUM(CRC32(CONCAT_WS('|', ${cols}))), 0) AS h FROM ${table} WHERE ${where}`,
+  );
+  return `${String(rows[0]?.n)}/${String(rows[0]?.h)}`;
+}
+
+async function insert(table: string, cols: string[], rows: unknown[][]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 1000) {
+    await db.pool.query(`INSERT INTO ${table} (${cols.join(', ')}) VALUES ?`, [rows.slice(i, i + 1000)]);
+  }
+}
+
+function ids(prefix: string, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(4, '0')}`);
+}
+
+async function seed(): Promise<void> {
+  const old = ids('OA', 1200);
+  const recent = ids('OR', 300);
+  const orphans = ids('OX', 30); // events of orders never stored (discarded), long ago
+  const at = (base: Date, i: number): Date => new Date(base.getTime() + i * 1000);
+  const orders = [...old.map((o, i) => [o, at(OLD, i)]), ['OA-BLOCKED', OLD], ...recent.map((o, i) => [o, at(RECENT, i)])];
+  await insert('orders', ['order_id', 'merchant_id', 'table_no', 'status', 'version', 'placed_at', 'upstream_updated_at', 'created_at', 'updated_at'],
+    orders.map(([o, t]) => [o, 'M1', 'T1', 'COMPLETED', 3, t, t, t, t]));
+  await insert('dishes', ['item_id', 'order_id', 'merchant_id', 'dish_id', 'name', 'quantity', 'station', 'note', 'upstream_status', 'upstream_version', 'state', 'served_at', 'placed_at', 'updated_at'],
+    orders.flatMap(([o, t]) => [1, 2].map((k) => [`${String(o)}-${k}`, o, 'M1', 'D1', `Dish ${k} 麻婆`, k, 'wok', k === 1 ? null : 'no onion', 'ACTIVE', 3, 'SERVED', t, t, t])));
+  await insert('order_guards', ['order_id', 'merchant_id', 'pending', 'tail_pos'],
+    [...old, ...recent, ...orphans].map((o) => [o, 'M1', 0, 1]).concat([['OA-BLOCKED', 'M1', 1, 2]]));
+  const entry = (o: string, pos: number, status: string, t: Date): unknown[] =>
+    [o, 'M1', pos, `${o}-e${pos}`, 'ORDER_PLACED', pos, t, `{"orderId":"${o}"}`, 'test', status, 1, 'server_error: 503', t, t];
+  await insert('retry_entries', ['order_id', 'merchant_id', 'queue_pos', 'event_id', 'event_type', 'event_version', 'occurred_at', 'raw_event', 'source', 'status', 'attempts', 'last_error', 'created_at', 'updated_at'], [
+    ...old.slice(0, 100).map((o) => entry(o, 1, 'DONE', OLD)),
+    ...orphans.map((o) => entry(o, 1, 'DISCARDED', OLD)),
+    entry('OA-BLOCKED', 1, 'DONE', OLD),
+    entry('OA-BLOCKED', 2, 'FAILED', OLD),
+    ...recent.slice(0, 50).map((o) => entry(o, 1, 'DONE', RECENT)),
+  ]);
+  const log = (seq: number, t: Date): unknown[] => ['M1', seq, 'dish', `O${seq}`, `O${seq}-1`, seq % 2, `{"seq":${seq}}`, t];
+  await insert('change_log', ['merchant_id', 'seq', 'kind', 'order_id', 'item_id', 'serve', 'payload', 'created_at'], [
+    ...Array.from({ length: 2000 }, (_, i) => log(i + 1, at(OLD, i))),
+    ...Array.from({ length: 500 }, (_, i) => log(2001 + i, at(RECENT, i))),
+  ]);
+}
+
+before(async () => {
+  db = await freshDatabase('archive');
+  await seed();
+});
+after(async () => {
+  await db.drop();
+});
+
+test('interrupted after one batch, resumed: everything old moved exactly once, everything recent untouched', async () => {
+  const oldOrders = "order_id LIKE 'OA%' AND order_id <> 'OA-BLOCKED'";
+  // closed entries go by their own age, also those of an order that is kept (OA-BLOCKED's DONE one)
+  const oldEntries = "(order_id LIKE 'OA%' AND status = 'DONE') OR order_id LIKE 'OX%'";
+  const before = {
+    oldOrders: await fingerprint('orders', oldOrders),
+    oldDishes: await fingerprint('dishes', oldOrders),
+    oldEntries: await fingerprint('retry_entries', oldEntries),
+    oldLog: await fingerprint('change_log', 'seq <= 2000'),
+    keptOrders: await fingerprint('orders', "order_id NOT LIKE 'OA%' OR order_id = 'OA-BLOCKED'"),
+    keptDishes: await fingerprint('dishes', "order_id NOT LIKE 'OA%' OR order_id = 'OA-BLOCKED'"),
+    keptEntries: await fingerprint('retry_entries', `NOT (${oldEntries})`),
+    keptLog: await fingerprint('change_log', 'seq > 2000'),
+  };
+  assert.equal(before.oldOrders.split('/')[0], '1200');
+  const job = createArchiveJob({ pool: db.pool, log: silentLogger, afterDays: 7, batchSize: 500, clock: () => NOW });
+
+  const first = await job.runOnce({ maxBatches: 1 });
+  assert.deepEqual([first.complete, first.batches, first.orders, first.dishes], [false, 1, 500, 1000]);
+  assert.equal(await count(db.pool, 'SELECT COUNT(*) AS n FROM orders_archive'), 500);
+
+  const aborted = await job.runOnce({ signal: AbortSignal.abort() });
+  assert.deepEqual([aborted.complete, aborted.batches, aborted.orders], [false, 0, 0]);
+
+  const rest = await job.runOnce();
+  assert.equal(rest.complete, true);
+  assert.deepEqual([rest.orders, rest.dishes, rest.changes, rest.keptBlocked], [700, 1400, 2000, 1]);
+  assert.equal(first.retryEntries + rest.retryEntries, 131);
+  assert.equal(first.guards + rest.guards, 1200);
+
+  // moved, with the same content, once
+  assert.equal(await fingerprint('orders_archive'), before.oldOrders);
+  assert.equal(await fingerprint('dishes_archive'), before.oldDishes);
+  assert.equal(await fingerprint('retry_entries_archive'), before.oldEntries);
+  assert.equal(await fingerprint('change_log_archive'), before.oldLog);
+  // the rest untouched, the blocked order kept with its dishes and queue
+  assert.equal(await fingerprint('orders'), before.keptOrders);
+  assert.equal(await fingerprint('dishes'), before.keptDishes);
+  assert.equal(await fingerprint('retry_entries'), before.keptEntries);
+  assert.equal(await fingerprint('change_log'), before.keptLog);
+  assert.equal(await count(db.pool, "SELECT COUNT(*) AS n FROM order_guards WHERE order_id LIKE 'OA%'"), 1);
+  assert.equal(await count(db.pool, 'SELECT COUNT(*) AS n FROM order_guards'), 1 + 300 + 30);
+
+  const again = await job.runOnce();
+  assert.deepEqual([again.orders, again.dishes, again.retryEntries, again.changes, again.complete], [0, 0, 0, 0, true]);
+  assert.equal(await count(db.pool, "SELECT COUNT(*) AS n FROM job_state WHERE name = 'archive'"), 1);
+});
+
+test('a second instance skips the run while one holds the archive lock', async () => {
+  const conn = await db.pool.getConnection();
+  try {
+    await conn.query("SELECT GET_LOCK(LEFT(CONCAT('kds.archive.', DATABASE()), 64), 0)");
+    const job = createArchiveJob({ pool: db.pool, log: silentLogger, afterDays: 7 });
+    assert.equal((await job.runOnce()).skipped, 'locked');
+  } finally {
+    await conn.query("SELECT RELEASE_LOCK(LEFT(CONCAT('kds.archive.', DATABASE()), 64))");
+    conn.release();
+  }
+});
