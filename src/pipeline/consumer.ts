@@ -173,6 +173,17 @@ export function createOrderConsumer(deps: OrderConsumerDeps): OrderConsumer {
   return {
     consumer,
     async start() {
+      // kafkajs would crash later in a metadata refresh with an unhandled protocol error; say it
+      // plainly instead. The order team owns the topic: KDS never creates it.
+      const admin = deps.kafka.admin();
+      await admin.connect();
+      try {
+        if (!(await admin.listTopics()).includes(deps.topic)) {
+          throw new Error(`Kafka topic "${deps.topic}" does not exist; check KAFKA_ORDER_TOPIC and KAFKA_BROKERS`);
+        }
+      } finally {
+        await admin.disconnect();
+      }
       await consumer.connect();
       await consumer.subscribe({ topic: deps.topic, fromBeginning: deps.fromBeginning });
       await consumer.run({

@@ -40,6 +40,13 @@ describe('service surface', () => {
     await db?.drop();
   });
 
+  it('refuses to start on a topic that does not exist, saying so', async () => {
+    await assert.rejects(
+      startTestService({ dbUrl: db.url, topic: randomTopic('test_order'), orderServiceUrl: sim.url }),
+      /topic "test_order_[0-9a-f]+" does not exist/,
+    );
+  });
+
   it('is healthy and ready once MySQL, Kafka and ZooKeeper are connected', async () => {
     assert.equal((await api(base, 'GET', '/healthz')).status, 200);
     const ready = await waitFor('ready', async () => {

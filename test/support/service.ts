@@ -29,7 +29,8 @@ export function testEnv(o: TestServiceOptions): Record<string, string> {
     ZOOKEEPER_ROOT: `/kds-test/${randomBytes(4).toString('hex')}`,
     ORDER_SERVICE_URL: o.orderServiceUrl,
     ORDER_SERVICE_TIMEOUT_MS: '1000',
-    SMTP_URL: 'smtp://127.0.0.1:1025',
+    // nothing listens on the discard port: alert mail from these tests never reaches a real inbox
+    SMTP_URL: 'smtp://127.0.0.1:9',
     ALERT_EMAIL_TO: 'dev@example.test',
     HTTP_PORT: '0',
     KDS_AUTH_SECRET: TEST_SECRET,
