@@ -21,6 +21,12 @@ import { createEventProcessor } from './pipeline/process-event';
 import { storeDeadLetter } from './pipeline/sql/dead-letter';
 import { backoffMs } from './retry/backoff';
 import { createRetryWorker } from './retry/worker';
+import { createFailureDigest } from './alerts/digest';
+import { createSmtpMailer } from './alerts/mailer';
+import { createOutageAlerts } from './alerts/outage-alerts';
+import { createArchiveJob } from './archive/job';
+import { createBreaker, DEFAULT_BREAKER_OPTIONS } from './order-service/breaker';
+import { createRetryAdminRouter } from './retry/admin-routes';
 import { bindSettings } from './settings/bind';
 import { jobStateLastGood } from './settings/last-good';
 import { startLiveSettings } from './settings/live-settings';
@@ -75,12 +81,25 @@ export async function startService(config: Config, log: Logger): Promise<Service
       maxConcurrent: DEFAULT_SETTINGS.orderServiceMaxConcurrent,
       maxPerSecond: DEFAULT_SETTINGS.orderServiceMaxPerSecond,
     });
-    const orders = createOrderServiceClient({
+    const orderClient = createOrderServiceClient({
       baseUrl: config.orderService.url,
       timeoutMs: config.orderService.timeoutMs,
       gate,
       observer: metrics.orderService,
     });
+    // Failure digest and outage notices go to the developers (docs/operations.md).
+    const mailer = createSmtpMailer({ url: config.smtp.url, from: config.smtp.from, to: config.smtp.to });
+    teardown.add('mailer', () => mailer.close());
+    // When the order service fails for everyone: stop calling it (one probe every few seconds),
+    // park and defer without spending attempts, mail once when it goes down and once when it is back.
+    const orders = createBreaker(orderClient, { onChange: () => syncOutage() });
+    const outageAlerts = createOutageAlerts({
+      pool, mailer, log: log.child({ component: 'alerts' }), envName: config.env,
+      breaker: orders, probeIntervalMs: DEFAULT_BREAKER_OPTIONS.probeIntervalMs,
+    });
+    const syncOutage = (): void => {
+      outageAlerts.sync().catch((err: unknown) => log.error('outage notice sync failed', { err }));
+    };
     const notifiers: ChangeNotifier[] = [];
     const notifier: ChangeNotifier = {
       changed: (m, seq) => notifiers.forEach((n) => n.changed(m, seq)),
@@ -107,6 +126,33 @@ export async function startService(config: Config, log: Logger): Promise<Service
       await retryTask.stop();
       await worker.runOnce().catch(() => undefined);
     });
+    const digest = createFailureDigest({
+      pool, mailer, log: log.child({ component: 'alerts' }), envName: config.env,
+      apiBaseUrl: `http://localhost:${config.http.port}`, maxAttempts: config.retry.maxAttempts,
+    });
+    // Every instance ticks; job_state row locks make one of them send (digest rate-limited inside).
+    // The outage sync also refreshes this instance's "still down" mark and retries refused notices.
+    const alertTask = cron.schedule(
+      '*/15 * * * * *',
+      () => {
+        digest.runOnce().catch((err: unknown) => log.error('failure digest failed', { err }));
+        syncOutage();
+      },
+      { name: 'alerts', noOverlap: true },
+    );
+    teardown.add('alert jobs', () => alertTask.stop());
+    const archive = createArchiveJob({ pool, log: log.child({ component: 'archive' }), afterDays: config.archive.afterDays });
+    const archiveTask = cron.schedule(
+      config.archive.cron,
+      () => {
+        archive.runOnce().catch((err: unknown) => log.error('archive run failed', { err }));
+      },
+      { name: 'archive', noOverlap: true },
+    );
+    teardown.add('archive job', async () => {
+      await archiveTask.stop();
+      await archive.stop();
+    });
 
     const kafka = createKafka(`kds-${config.env}`, config.kafka.brokers, log);
     const scheduler = createKeyedScheduler(settings.current().processingConcurrency);
@@ -131,7 +177,10 @@ export async function startService(config: Config, log: Logger): Promise<Service
     });
 
     // Screens: the hub is told of every committed change here and polls for other instances'.
-    const hub = createPushHub({ pool, authSecret: config.authSecret, boardDays: config.archive.boardDays, log });
+    const hub = createPushHub(
+      { pool, authSecret: config.authSecret, boardDays: config.archive.boardDays, log },
+      { onPushed: (seconds) => metrics.observePushLatency(seconds) },
+    );
     notifiers.push(hub);
     metrics.track({ clientCount: () => hub.clientCount() });
     const http = createHttpServer(
@@ -141,6 +190,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
         boardDays: config.archive.boardDays,
         log,
         notifier,
+        routers: [createRetryAdminRouter({ pool, worker, log: log.child({ component: 'retry-admin' }) })],
         metricsText: () => metrics.metricsText(),
         readiness: async () => ({
           mysql: await answers(() => pool.query('SELECT 1')),

@@ -18,6 +18,8 @@ export interface FeedContext {
   maxBufferedBytes: number;
   /** A screen further behind than this gets a snapshot instead of a replay. */
   maxReplay: number;
+  /** Seconds from a change's commit to its first push to live screens (metrics). */
+  onPushed?: (seconds: number) => void;
 }
 
 export interface Feed {
@@ -82,11 +84,14 @@ export function createFeed(ctx: FeedContext, merchantId: string): Feed {
 
   const fanOut = (row: ChangeRow, targets: readonly PushClient[]): void => {
     const seq = Number(row.seq);
+    let pushed = false;
     for (const c of targets) {
       if (c.done || c.sentSeq !== seq - 1) continue;
       for (const f of framesFor(row, c.audience)) sendFrame(c, f, ctx.maxBufferedBytes);
       c.sentSeq = seq;
+      pushed = true;
     }
+    if (pushed) ctx.onPushed?.(Math.max(0, (Date.now() - new Date(row.created_at).getTime()) / 1000));
   };
 
   const pump = async (): Promise<void> => {

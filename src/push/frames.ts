@@ -9,6 +9,8 @@ export interface ChangeRow {
   order_id: string;
   serve: number;
   payload: string;
+  /** When the change was written (database clock), for the commit-to-push latency. */
+  created_at: Date;
 }
 
 export interface Audience {

@@ -29,6 +29,8 @@ export interface PushHubOptions {
   maxBufferedBytes?: number;
   /** Screens further behind than this many changes get a snapshot (default 10 000). */
   maxReplay?: number;
+  /** Seconds from a change's commit to its first push to live screens (metrics). */
+  onPushed?: (seconds: number) => void;
 }
 
 export interface PushHub extends ChangeNotifier {
@@ -58,6 +60,7 @@ export function createPushHub(deps: PushHubDeps, opts: PushHubOptions = {}): Pus
     boardDays: deps.boardDays,
     maxBufferedBytes: opts.maxBufferedBytes ?? 1024 * 1024,
     maxReplay: opts.maxReplay ?? 10_000,
+    ...(opts.onPushed ? { onPushed: opts.onPushed } : {}),
   };
   const log = ctx.log;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD, clientTracking: false });

@@ -9,7 +9,7 @@ export async function selectChangesAfter(
   limit: number,
 ): Promise<ChangeRow[]> {
   const [rows] = await db.query<(ChangeRow & RowDataPacket)[]>(
-    `SELECT seq, kind, order_id, serve, payload
+    `SELECT seq, kind, order_id, serve, payload, created_at
        FROM change_log
       WHERE merchant_id = ? AND seq > ?
       ORDER BY seq

@@ -89,6 +89,9 @@ describe('service surface', () => {
     for (let i = 1; i < seqs.length; i++) {
       assert.equal(seqs[i], (seqs[i - 1] as number) + (kitchen.frames[i]?.type === 'snapshot' ? 0 : 1));
     }
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const pushed = /^kds_push_latency_seconds_count(?:\{[^}]*\})? (\d+)/m.exec(metrics);
+    assert.ok(pushed && Number(pushed[1]) >= 3, 'commit-to-push latency is observed for each pushed change');
     await kitchen.close();
     await waiter.close();
   });
