@@ -21,8 +21,15 @@ export interface Config {
   readonly mysqlUrl: string;
   readonly zookeeper: { readonly connect: string; readonly root: string };
   readonly orderService: { readonly url: string; readonly timeoutMs: number };
-  readonly smtp: { readonly url: string; readonly to: readonly string[]; readonly from: string };
-  readonly http: { readonly port: number };
+  readonly smtp: {
+    readonly url: string;
+    readonly to: readonly string[];
+    readonly from: string;
+    /** At most one failure digest per this many ms (a flood gives a few digests, not thousands). */
+    readonly digestIntervalMs: number;
+  };
+  /** Where operators reach this service; the replay/discard calls in failure mail use it. */
+  readonly http: { readonly port: number; readonly publicUrl: string };
   readonly authSecret: string;
   readonly retry: {
     readonly cron: string;
@@ -117,6 +124,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`ZOOKEEPER_ROOT must be an absolute znode path, got "${zkRoot}"`);
   }
 
+  const httpPort = int(env, 'HTTP_PORT', 8080, 0, 65535);
+
   return Object.freeze({
     env: kdsEnv,
     kafka: Object.freeze({
@@ -136,8 +145,12 @@ export function loadConfig(env: Env = process.env): Config {
       url: url(env, 'SMTP_URL', ['smtp:', 'smtps:'], 'smtp://127.0.0.1:1025'),
       to: Object.freeze(emails(env, 'ALERT_EMAIL_TO')),
       from: emails(env, 'ALERT_EMAIL_FROM', 'kds@localhost')[0] as string,
+      digestIntervalMs: int(env, 'ALERT_DIGEST_INTERVAL_S', 60, 1, 86_400) * 1000,
     }),
-    http: Object.freeze({ port: int(env, 'HTTP_PORT', 8080, 0, 65535) }),
+    http: Object.freeze({
+      port: httpPort,
+      publicUrl: url(env, 'KDS_PUBLIC_URL', ['http:', 'https:'], `http://localhost:${httpPort}`),
+    }),
     authSecret: secret,
     retry: Object.freeze({
       cron: cronExpr(env, 'RETRY_CRON', '*/10 * * * * *'),

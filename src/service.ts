@@ -128,7 +128,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
     });
     const digest = createFailureDigest({
       pool, mailer, log: log.child({ component: 'alerts' }), envName: config.env,
-      apiBaseUrl: `http://localhost:${config.http.port}`, maxAttempts: config.retry.maxAttempts,
+      apiBaseUrl: config.http.publicUrl, maxAttempts: config.retry.maxAttempts,
+      minIntervalMs: config.smtp.digestIntervalMs,
     });
     // Every instance ticks; job_state row locks make one of them send (digest rate-limited inside).
     // The outage sync also refreshes this instance's "still down" mark and retries refused notices.

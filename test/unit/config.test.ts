@@ -61,6 +61,8 @@ describe('malformed values', () => {
     ['retry cron in words', { RETRY_CRON: 'every 10 seconds' }, 'RETRY_CRON'],
     ['retry cron with too few fields', { RETRY_CRON: '*/10 * *' }, 'RETRY_CRON'],
     ['archive cron with seven fields', { ARCHIVE_CRON: '0 30 3 * * * *' }, 'ARCHIVE_CRON'],
+    ['public URL not a URL', { KDS_PUBLIC_URL: 'kds.example' }, 'KDS_PUBLIC_URL'],
+    ['digest interval zero', { ALERT_DIGEST_INTERVAL_S: '0' }, 'ALERT_DIGEST_INTERVAL_S'],
   ];
   for (const [label, env, variable] of cases) test(label, () => rejects(env, variable));
 });
@@ -80,8 +82,9 @@ test('defaults follow the contract', () => {
     url: 'smtp://127.0.0.1:1025',
     to: ['dev1@example.com', 'dev2@example.com'],
     from: 'kds@localhost',
+    digestIntervalMs: 60_000,
   });
-  assert.equal(c.http.port, 8080);
+  assert.deepEqual(c.http, { port: 8080, publicUrl: 'http://localhost:8080' });
   assert.equal(c.authSecret, 'x'.repeat(32));
   assert.deepEqual(c.retry, { cron: '*/10 * * * * *', backoffBaseMs: 10_000, maxAttempts: 7 });
   assert.deepEqual(c.archive, { cron: '0 30 3 * * *', afterDays: 7, boardDays: 3 });
