@@ -1,8 +1,8 @@
-// A real SMTP server for tests (smtp-server): receives what the KDS mails, decodes the simple
-// text/plain messages nodemailer produces, and can be stopped and started again on the same port
-// to play an SMTP outage.
+// A real SMTP server for tests (smtp-server): receives what the KDS mails, decodes it, and can
+// be stopped and started again on the same port to play an SMTP outage.
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { parseMail as parseCaughtMail } from '../../scripts/demo/mail-parse';
 
 export interface ReceivedMail {
   subject: string;
@@ -18,33 +18,10 @@ export interface TestMailServer {
   start(): Promise<void>;
 }
 
-function decodeQuotedPrintable(body: string): string {
-  const soft = body.replace(/=\r?\n/g, '');
-  const bytes: number[] = [];
-  for (let i = 0; i < soft.length; i++) {
-    const c = soft[i] as string;
-    if (c === '=' && /^[0-9A-F]{2}$/i.test(soft.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(soft.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      bytes.push(...Buffer.from(c, 'utf8'));
-    }
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
+/** Decoded with the demo inbox's MIME reader (quoted-printable, base64, encoded-word subjects). */
 export function parseMail(raw: string): ReceivedMail {
-  const split = raw.indexOf('\r\n\r\n');
-  const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
-  const body = raw.slice(split + 4);
-  const header = (name: string): string =>
-    new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1]?.trim() ?? '';
-  const enc = header('Content-Transfer-Encoding').toLowerCase();
-  const text =
-    enc === 'quoted-printable' ? decodeQuotedPrintable(body)
-    : enc === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')
-    : body;
-  return { subject: header('Subject'), text: text.replace(/\r\n/g, '\n'), to: header('To').split(/,\s*/) };
+  const { subject, text, to } = parseCaughtMail(raw, new Date());
+  return { subject, text, to };
 }
 
 export async function startMailServer(): Promise<TestMailServer> {
