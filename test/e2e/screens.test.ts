@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { markDish } from '../../src/dishes/mark';
 import { freshDatabase, type TestDb } from '../support/db';
-import { seedOrder, startServer, token, type Running } from './support/kds-fixture';
+import { seedOrder, startServer, token, type Running } from '../support/screens';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let db: TestDb;

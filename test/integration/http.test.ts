@@ -5,7 +5,7 @@ import { signToken } from '../../src/auth/token';
 import express from 'express';
 import { claimsOf, createHttpApp, jsonBody } from '../../src/http/app';
 import { silentLogger } from '../../src/log';
-import { api, SECRET, seedOrder, startServer, token, type Running } from '../e2e/support/kds-fixture';
+import { api, SECRET, seedOrder, startServer, token, type Running } from '../support/screens';
 import { freshDatabase, type TestDb } from '../support/db';
 
 let db: TestDb;

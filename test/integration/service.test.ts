@@ -6,7 +6,7 @@ import type { Producer } from 'kafkajs';
 import { signToken, type Role } from '../../src/auth/token';
 import type { Service } from '../../src/service';
 import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../src/simulator/order-service';
-import { api, Screen, type Frame } from '../e2e/support/kds-fixture';
+import { api, Screen, type Frame } from '../support/screens';
 import { freshDatabase, type TestDb } from '../support/db';
 import { body, eventFor, publish, record } from '../support/events';
 import { createTopic, producer, randomTopic } from '../support/kafka';

@@ -7,7 +7,7 @@ import { appendChanges, type Change } from '../../src/changes/append';
 import { inTx, type Pool } from '../../src/db/pool';
 import {
   api, Screen, seedOrder, startServer, token, waitUntil, type Frame, type Running,
-} from '../e2e/support/kds-fixture';
+} from '../support/screens';
 import { freshDatabase, type TestDb } from '../support/db';
 
 let db: TestDb;

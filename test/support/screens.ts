@@ -1,12 +1,12 @@
 // Shared by the HTTP, WebSocket and screen tests: seed rows like the pipeline would, run real
 // servers on port 0, issue tokens, and wait on conditions instead of sleeping.
 import WebSocket from 'ws';
-import { signToken, type Role } from '../../../src/auth/token';
-import { appendChanges, type ChangeNotifier } from '../../../src/changes/append';
-import { inTx, type Pool } from '../../../src/db/pool';
-import { createHttpServer, type HttpServer } from '../../../src/http/app';
-import { silentLogger } from '../../../src/log';
-import { createPushHub, type PushHub, type PushHubOptions } from '../../../src/push/hub';
+import { signToken, type Role } from '../../src/auth/token';
+import { appendChanges, type ChangeNotifier } from '../../src/changes/append';
+import { inTx, type Pool } from '../../src/db/pool';
+import { createHttpServer, type HttpServer } from '../../src/http/app';
+import { silentLogger } from '../../src/log';
+import { createPushHub, type PushHub, type PushHubOptions } from '../../src/push/hub';
 
 export const SECRET = 'test-secret-0123456789abcdefghijklmnop';
 
