@@ -1,0 +1,118 @@
+// Prometheus metrics of the service on a registry made here (the composition root makes one per
+// service, never prom-client's global): event outcomes and latencies are recorded as they happen
+// (observers handed to the consumer and the order-service client); gauges are read on scrape
+// from whatever the root hands to track().
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { CallObserver } from '../order-service/client';
+import type { ConsumerObserver, RecordOutcome } from '../pipeline/consumer';
+import { registerDbGauges, type DbGaugeSource } from './db-gauges';
+import { registerLiveGauges, type LiveSources } from './gauges';
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** For createOrderConsumer({ observer }). */
+  readonly consumer: ConsumerObserver;
+  /** For createOrderServiceClient({ observer }). */
+  readonly orderService: CallObserver;
+  /** For the push hub: seconds from a change's commit (applied) to its frame being sent. */
+  observePushLatency(seconds: number): void;
+  /** For the retry worker's onAttempt: done, retry, failed, skipped, deferred. */
+  retryAttempt(outcome: string): void;
+  /** Gauges read on scrape; call again to add sources as they are built. */
+  track(sources: Partial<LiveSources>): void;
+  /** Retry-table and blocked-order gauges, queried on scrape at most every cacheMs. */
+  trackDatabase(source: DbGaugeSource, cacheMs?: number): void;
+  /** For GET /metrics. */
+  metricsText(): Promise<string>;
+  readonly contentType: string;
+}
+
+const OUTCOMES: readonly RecordOutcome[] = ['applied', 'duplicate', 'parked', 'dead_lettered'];
+
+export interface MetricsOptions {
+  /** Node process metrics (RSS, CPU, event-loop lag, GC); default true. */
+  processMetrics?: boolean;
+  now?: () => number;
+}
+
+export function createMetrics(opts: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  const now = opts.now ?? Date.now;
+  if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry });
+
+  const events = new Counter({
+    name: 'kds_events_total',
+    help: 'Kafka records finished, by outcome (applied, duplicate, parked in the retry table, dead_lettered)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  for (const o of OUTCOMES) events.inc({ outcome: o }, 0);
+  const infraErrors = new Counter({
+    name: 'kds_consumer_infra_errors_total',
+    help: 'Record attempts that failed on infrastructure (database) and are retried in place',
+    registers: [registry],
+  });
+  // occurredAt is the order system's clock: seconds to hours (a backlog), so wide buckets.
+  const applyLatency = new Histogram({
+    name: 'kds_event_apply_latency_seconds',
+    help: 'From the event\'s occurredAt to its change being committed (outcome applied)',
+    buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+    registers: [registry],
+  });
+  const pushLatency = new Histogram({
+    name: 'kds_push_latency_seconds',
+    help: 'From a change being committed to its WebSocket frame being sent',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const calls = new Counter({
+    name: 'kds_order_service_calls_total',
+    help: 'Order-service calls by outcome: ok, or the error code (not_found, throttled, server_error, timeout, connection, contract)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  calls.inc({ outcome: 'ok' }, 0);
+  const callSeconds = new Histogram({
+    name: 'kds_order_service_call_seconds',
+    help: 'Order-service call duration (after the gate let it through), by ok/error',
+    labelNames: ['result'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+    registers: [registry],
+  });
+  const retries = new Counter({
+    name: 'kds_retry_attempts_total',
+    help: 'Retry-job attempts by outcome (done, retry, failed, skipped, deferred)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+
+  const consumer: ConsumerObserver = {
+    record(outcome, info) {
+      events.inc({ outcome });
+      if (outcome === 'applied' && info.occurredAt !== undefined) {
+        const at = Date.parse(info.occurredAt);
+        if (Number.isFinite(at)) applyLatency.observe(Math.max(0, (now() - at) / 1000));
+      }
+    },
+    infraError: () => infraErrors.inc(),
+  };
+  const orderService: CallObserver = {
+    observe(outcome, seconds) {
+      calls.inc({ outcome });
+      callSeconds.observe({ result: outcome === 'ok' ? 'ok' : 'error' }, seconds);
+    },
+  };
+
+  const live = registerLiveGauges(registry);
+  return {
+    registry,
+    consumer,
+    orderService,
+    observePushLatency: (s) => pushLatency.observe(Math.max(0, s)),
+    retryAttempt: (outcome) => retries.inc({ outcome }),
+    track: (sources) => live.track(sources),
+    trackDatabase: (source, cacheMs) => registerDbGauges(registry, source, cacheMs),
+    metricsText: () => registry.metrics(),
+    contentType: registry.contentType,
+  };
+}
