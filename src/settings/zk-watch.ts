@@ -30,6 +30,9 @@ export function watchSettings(root: string, state: SettingsState, log: Logger): 
   let markSynced!: () => void;
   const firstSync = new Promise<void>((resolve) => (markSynced = resolve));
 
+  const mkdirp = (zk: Zk): Promise<void> =>
+    new Promise<void>((resolve, reject) => zk.mkdirp(`${root}/settings`, (err: Error | null) => (err ? reject(err) : resolve())));
+
   const createIfMissing = async (zk: Zk, name: SettingName): Promise<void> => {
     // The value running now: the default on a first start, the last good one after ZooKeeper
     // lost its data, so an operator's decision is not silently undone.
@@ -38,7 +41,10 @@ export function watchSettings(root: string, state: SettingsState, log: Logger): 
       await zk.create(settingsPath(root, name), value, C.ZOO_PERSISTENT);
       log.info('setting znode created', { path: settingsPath(root, name), value });
     } catch (err) {
-      if (zkCode(err) !== C.ZNODEEXISTS) throw err;
+      if (zkCode(err) === C.ZNODEEXISTS) return;
+      if (zkCode(err) !== C.ZNONODE) throw err;
+      await mkdirp(zk); // the whole settings folder was removed
+      return createIfMissing(zk, name);
     }
   };
 
@@ -88,9 +94,7 @@ export function watchSettings(root: string, state: SettingsState, log: Logger): 
       if (fresh) armed.clear();
       const all = async (): Promise<void> => {
         if (prepared !== zk) {
-          await new Promise<void>((resolve, reject) =>
-            zk.mkdirp(`${root}/settings`, (err: Error | null) => (err ? reject(err) : resolve())),
-          );
+          await mkdirp(zk);
           for (const name of SETTING_NAMES) await createIfMissing(zk, name);
           prepared = zk;
         }

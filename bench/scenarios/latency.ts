@@ -1,0 +1,126 @@
+// Latency: a steady 500 events/s (--rate) for 30 s while a kitchen screen per merchant is connected over
+// WebSocket. For every event, publication (just before producer.send) to the moment its `order`
+// frame (orderId, version) reaches the screen: p50/p95/p99. Each order body is written to the
+// simulator just before its event, as the order system would, so every event applies and pushes.
+import WebSocket from 'ws';
+import { signToken } from '../../src/auth/token';
+import { createOrderServiceSimulator } from '../../src/simulator/order-service';
+import { generateTraffic } from '../../src/simulator/scenario';
+import type { Step } from '../../src/simulator/types';
+import { producer } from '../../test/support/kafka';
+import { cpuMeter, pidByName } from '../lib/processes';
+import { BENCH_ENV, KDS_SECRET, prepareStage, stageCounts, startKds, writeSettings } from '../lib/stack';
+import { round } from './ceiling';
+import type { BenchOptions, ScenarioResult } from './types';
+
+const RATE = 500;
+const SECONDS = 30;
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+async function screen(port: number, merchantId: string, onOrder: (orderId: string, version: number) => void): Promise<WebSocket> {
+  const token = signToken({ role: 'kitchen', merchantId }, KDS_SECRET);
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${encodeURIComponent(token)}`);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('error', reject);
+    ws.on('message', (data: WebSocket.RawData) => {
+      const msg = JSON.parse((data as Buffer).toString('utf8')) as { type: string; order?: { orderId: string; version: number } };
+      if (msg.type === 'snapshot') resolve();
+      if (msg.type === 'order' && msg.order) onOrder(msg.order.orderId, msg.order.version);
+    });
+  });
+  return ws;
+}
+
+export async function latency(opts: BenchOptions): Promise<ScenarioResult> {
+  const rate = opts.rate ?? RATE;
+  const total = opts.events ?? rate * SECONDS;
+  const stage = await prepareStage('latency', 4);
+  const sim = await createOrderServiceSimulator();
+  const prod = await producer();
+  const sockets: WebSocket[] = [];
+  try {
+    await writeSettings(stage.zkRoot, opts.settings);
+    // a steady evening: each order's lifecycle stays close together in the stream
+    const steps: Step[] = generateTraffic({ orders: Math.ceil(total / 3), seed: 41, merchants: opts.merchants, window: 300 }).slice(0, total);
+    const merchants = [...new Set(steps.map((s) => s.event.merchantId))];
+    const kds = await startKds(stage, sim.url, opts.kdsEnv, opts.kdsNodeArgs);
+    try {
+      const sentAt = new Map<string, number>();
+      const latencies: number[] = [];
+      for (const m of merchants) {
+        sockets.push(await screen(kds.port, m, (orderId, version) => {
+          const t = sentAt.get(`${orderId}:${version}`);
+          if (t !== undefined) {
+            latencies.push(performance.now() - t);
+            sentAt.delete(`${orderId}:${version}`);
+          }
+        }));
+      }
+      const cpu = cpuMeter({ kds: kds.pid, mariadb: pidByName('mariadbd') });
+      const t0 = performance.now();
+      let done = 0;
+      while (done < steps.length) {
+        const due = Math.min(steps.length, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
+        if (due <= done) {
+          await new Promise((r) => setTimeout(r, Math.max(1, t0 + (done * 1000) / rate - performance.now())));
+          continue;
+        }
+        const batch = steps.slice(done, due);
+        sim.putOrders(batch.map((s) => s.order));
+        const now = performance.now();
+        for (const s of batch) sentAt.set(`${s.event.orderId}:${s.event.version}`, now);
+        await prod.send({
+          topic: stage.topic,
+          acks: -1,
+          messages: batch.map((s) => ({ key: s.event.orderId, value: JSON.stringify(s.event), headers: { env: BENCH_ENV } })),
+        });
+        done = due;
+      }
+      const publishSeconds = (performance.now() - t0) / 1000;
+      // wait for the tail: every frame, or 10 s without a new one (an event whose order had
+      // already moved on when it was read is applied as the newer version: no frame of its own)
+      let last = latencies.length;
+      let quietSince = performance.now();
+      while (sentAt.size > 0 && performance.now() - quietSince < 10_000) {
+        await new Promise((r) => setTimeout(r, 250));
+        if (latencies.length !== last) [last, quietSince] = [latencies.length, performance.now()];
+      }
+      const used = cpu();
+      const database = await stageCounts(stage.db);
+      const sorted = [...latencies].sort((a, b) => a - b);
+      const p99 = percentile(sorted, 99);
+      return {
+        scenario: 'latency',
+        events: steps.length,
+        targetRatePerSec: rate,
+        achievedPublishPerSec: round(steps.length / publishSeconds),
+        screens: merchants.length,
+        pushed: latencies.length,
+        // read after their order had moved on: applied as the newer version, no frame of their own
+        superseded: sentAt.size,
+        everyCommittedChangePushed: database.orderChanges === latencies.length,
+        p50Ms: round(percentile(sorted, 50)),
+        p95Ms: round(percentile(sorted, 95)),
+        p99Ms: round(p99),
+        maxMs: round(sorted[sorted.length - 1] ?? NaN),
+        target: 'p99 <= 250 ms',
+        met: p99 <= 250 && database.orderChanges === latencies.length,
+        settings: opts.settings,
+        cpu: used,
+        database,
+        kdsWarnings: kds.child.out.filter((l) => /"level":"(warn|error)"/.test(l)).slice(-5),
+      };
+    } finally {
+      for (const s of sockets) s.close();
+      await kds.stop();
+    }
+  } finally {
+    await prod.disconnect();
+    await sim.close();
+    await stage.cleanup();
+  }
+}

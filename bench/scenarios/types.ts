@@ -1,0 +1,17 @@
+import type { Settings } from '../../src/settings/definitions';
+
+export interface BenchOptions {
+  /** Overrides the scenario's event count (for a quick run). */
+  events?: number;
+  /** Events per second of the latency scenario (default 500). */
+  rate?: number;
+  merchants: number;
+  /** Live settings written to ZooKeeper before the KDS starts. */
+  settings: Partial<Settings>;
+  /** Extra environment for the KDS process. */
+  kdsEnv: NodeJS.ProcessEnv;
+  /** Extra node flags for the KDS process (e.g. --cpu-prof). */
+  kdsNodeArgs?: string[];
+}
+
+export type ScenarioResult = Record<string, unknown> & { scenario: string };
