@@ -2,7 +2,7 @@
 // caller's transaction. The merchant_seq row lock is held until commit, so transactions of one
 // merchant commit in seq order and readers never see a gap (design note 6). Call it last in the
 // transaction to hold that lock as briefly as possible.
-import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { ResultSetHeader } from 'mysql2/promise';
 import type { Conn } from '../db/pool';
 
 export interface OrderView {
@@ -31,13 +31,15 @@ export type Change =
 export async function appendChanges(conn: Conn, merchantId: string, changes: readonly Change[]): Promise<number> {
   if (changes.length === 0) return 0;
   const n = changes.length;
-  await conn.query<ResultSetHeader>(
+  // LAST_INSERT_ID(expr) puts the new seq in the statement's OK packet (insertId): no extra
+  // round trip to read it back.
+  const [res] = await conn.query<ResultSetHeader>(
     `INSERT INTO merchant_seq (merchant_id, seq) VALUES (?, LAST_INSERT_ID(?))
      ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + ?)`,
     [merchantId, n, n],
   );
-  const [rows] = await conn.query<RowDataPacket[]>('SELECT LAST_INSERT_ID() AS last');
-  const last = Number(rows[0]?.last);
+  const last = Number(res.insertId);
+  if (!Number.isSafeInteger(last) || last < n) throw new Error(`merchant_seq returned no usable seq (${res.insertId})`);
   const first = last - n + 1;
   const values = changes.map((c, i) =>
     c.kind === 'order'
