@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { ensureJars } from '../../scripts/infra/fetch';
 import { instanceDir, infraSettings, type InfraSettings } from '../../scripts/infra/settings';
 import { zookeeper as zkServer } from '../../scripts/infra/zookeeper';
 import { createLogger, type Logger } from '../../src/log';
@@ -143,6 +144,9 @@ describe('with our own ZooKeeper server, stopped and started', () => {
   let db: TestDb;
   before(async () => {
     own = { ...infraSettings(), zookeeperPort: await freePort() };
+    // `infra:up` reuses servers already answering and then fetches nothing: this test runs its own
+    // ZooKeeper from the jars, so it makes sure they are there (a no-op once fetched)
+    await ensureJars(own, () => undefined);
     connect = `127.0.0.1:${own.zookeeperPort}`;
     db = await freshDatabase('settings');
   });
