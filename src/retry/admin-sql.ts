@@ -1,6 +1,7 @@
 // Statements of the operator API on the retry table.
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Conn, Pool } from '../db/pool';
+import type { RetryEntry } from './sql';
 
 export const ENTRY_STATUSES = ['PENDING', 'FAILED', 'DONE', 'DISCARDED'] as const;
 export type EntryStatus = (typeof ENTRY_STATUSES)[number];
@@ -28,16 +29,8 @@ export interface EntryView {
   mailedAt: string | null;
 }
 
-interface ViewRow extends RowDataPacket {
-  id: number;
-  order_id: string;
-  merchant_id: string;
-  queue_pos: number;
-  event_id: string;
-  event_type: string;
-  event_version: number;
-  status: string;
-  attempts: number;
+/** The retry job's entry columns, plus what operators see. */
+interface ViewRow extends RetryEntry, RowDataPacket {
   last_error: string | null;
   next_attempt_at: Date | null;
   source: string | null;
