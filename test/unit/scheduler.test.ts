@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createKeyedScheduler } from '../../src/pipeline/keyed-scheduler';
+import { mulberry32 } from '../../src/simulator/prng';
 
 interface Gate {
   promise: Promise<void>;
@@ -19,20 +20,8 @@ const turns = (n = 5): Promise<void> =>
     for (let i = 0; i < n; i++) await new Promise<void>((r) => setImmediate(r));
   })();
 
-/** A small deterministic PRNG so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 test('per key: submission order, never two at once; overall: limit honoured', async () => {
-  const random = prng(7);
+  const random = mulberry32(7);
   const s = createKeyedScheduler(16);
   const started = new Map<string, number[]>();
   const running = new Set<string>();
