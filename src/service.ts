@@ -205,8 +205,9 @@ export async function startService(config: Config, log: Logger): Promise<Service
     teardown.add('http and screens', () => http.close());
     log.info('http listening', { port: httpPort });
 
-    await consumer.start();
+    // registered first: a start that fails after connecting must still disconnect
     teardown.add('kafka consumer', () => consumer.stop());
+    await consumer.start();
     const lagAdmin = kafka.admin();
     await lagAdmin.connect();
     teardown.add('kafka lag admin', () => lagAdmin.disconnect());

@@ -27,7 +27,8 @@ export interface LagMonitor {
   snapshot(): LagSnapshot;
   /** Reads once now (also used by tests and the benchmark). */
   refresh(): Promise<LagSnapshot>;
-  stop(): void;
+  /** Stops reading; resolves once a read in flight has finished. */
+  stop(): Promise<void>;
 }
 
 /** Pure: lag per partition from the two admin answers. */
@@ -59,8 +60,11 @@ export function startLagMonitor(deps: { admin: OffsetsAdmin; topic: string; grou
     snap = { at: Date.now(), partitions: computeLag(deps.topic, offsets, committed) };
     return snap;
   };
+  let inFlight: Promise<void> | undefined;
+  let stopped = false;
   const tick = (): void => {
-    refresh().then(
+    if (stopped || inFlight !== undefined) return;
+    inFlight = refresh().then(
       () => {
         if (failing) deps.log.info('consumer lag readable again');
         failing = false;
@@ -70,10 +74,22 @@ export function startLagMonitor(deps: { admin: OffsetsAdmin; topic: string; grou
         if (!failing) deps.log.warn('consumer lag could not be read', { err });
         failing = true;
       },
-    );
+    ).finally(() => {
+      inFlight = undefined;
+    });
   };
   const timer = setInterval(tick, deps.intervalMs ?? 5000);
   timer.unref();
   tick();
-  return { snapshot: () => snap, refresh, stop: () => clearInterval(timer) };
+  return {
+    snapshot: () => snap,
+    refresh,
+    // A read still running when the admin client disconnects would open a coordinator
+    // connection after the disconnect and keep the process alive: wait for it.
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await inFlight;
+    },
+  };
 }
