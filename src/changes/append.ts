@@ -1,8 +1,8 @@
-// Appends changes of one merchant to the change log with the next per-merchant seqs, inside the
-// caller's transaction. The merchant_seq row lock is held until commit, so transactions of one
+// Appends changes to the change log with the next per-merchant seqs, inside the caller's
+// transaction. The merchant_seq row lock is held until commit, so transactions of one
 // merchant commit in seq order and readers never see a gap (design note 6). Call it last in the
 // transaction to hold that lock as briefly as possible.
-import type { ResultSetHeader } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import type { Conn } from '../db/pool';
 
 export interface OrderView {
@@ -29,23 +29,54 @@ export type Change =
 
 /** Returns the seq of the last change appended (0 when there was nothing to append). */
 export async function appendChanges(conn: Conn, merchantId: string, changes: readonly Change[]): Promise<number> {
-  if (changes.length === 0) return 0;
-  const n = changes.length;
-  // LAST_INSERT_ID(expr) puts the new seq in the statement's OK packet (insertId): no extra
-  // round trip to read it back.
-  const [res] = await conn.query<ResultSetHeader>(
-    `INSERT INTO merchant_seq (merchant_id, seq) VALUES (?, LAST_INSERT_ID(?))
-     ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + ?)`,
-    [merchantId, n, n],
+  return (await appendChangesOfMerchants(conn, new Map([[merchantId, changes]]))).get(merchantId) ?? 0;
+}
+
+interface SeqRow extends RowDataPacket {
+  merchant_id: string;
+  seq: number;
+}
+
+/**
+ * Appends the changes of several merchants (one group transaction of the consumer): the seq rows
+ * are taken in merchant-id order, so two groups never wait on each other in a cycle. Returns the
+ * last seq appended per merchant that had changes.
+ */
+export async function appendChangesOfMerchants(
+  conn: Conn,
+  byMerchant: ReadonlyMap<string, readonly Change[]>,
+): Promise<Map<string, number>> {
+  const merchants = [...byMerchant.keys()].filter((m) => (byMerchant.get(m)?.length ?? 0) > 0).sort();
+  const last = new Map<string, number>();
+  if (merchants.length === 0) return last;
+  // Reserve n seqs per merchant (the upsert takes the row lock), then read where each range ends.
+  // A multi-row upsert has no per-row result (no RETURNING on MySQL), hence the locked read.
+  await conn.query(
+    'INSERT INTO merchant_seq (merchant_id, seq) VALUES ? ON DUPLICATE KEY UPDATE seq = seq + VALUES(seq)',
+    [merchants.map((m) => [m, byMerchant.get(m)?.length ?? 0])],
   );
-  const last = Number(res.insertId);
-  if (!Number.isSafeInteger(last) || last < n) throw new Error(`merchant_seq returned no usable seq (${res.insertId})`);
-  const first = last - n + 1;
-  const values = changes.map((c, i) =>
-    c.kind === 'order'
-      ? [merchantId, first + i, 'order', c.order.orderId, null, 0, JSON.stringify(c.order)]
-      : [merchantId, first + i, 'dish', c.dish.orderId, c.dish.itemId, c.serve ? 1 : 0, JSON.stringify(c.dish)],
+  const [rows] = await conn.query<SeqRow[]>(
+    'SELECT merchant_id, seq FROM merchant_seq WHERE merchant_id IN (?) FOR UPDATE',
+    [merchants],
   );
+  for (const r of rows) last.set(r.merchant_id, Number(r.seq));
+
+  const values: unknown[][] = [];
+  for (const merchantId of merchants) {
+    const changes = byMerchant.get(merchantId) ?? [];
+    const end = last.get(merchantId);
+    if (end === undefined || !Number.isSafeInteger(end) || end < changes.length) {
+      throw new Error(`merchant_seq returned no usable seq for ${merchantId} (${String(end)})`);
+    }
+    const first = end - changes.length + 1;
+    changes.forEach((c, i) => {
+      values.push(
+        c.kind === 'order'
+          ? [merchantId, first + i, 'order', c.order.orderId, null, 0, JSON.stringify(c.order)]
+          : [merchantId, first + i, 'dish', c.dish.orderId, c.dish.itemId, c.serve ? 1 : 0, JSON.stringify(c.dish)],
+      );
+    });
+  }
   await conn.query(
     'INSERT INTO change_log (merchant_id, seq, kind, order_id, item_id, serve, payload) VALUES ?',
     [values],

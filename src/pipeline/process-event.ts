@@ -3,17 +3,19 @@
 //      an order with pending retry entries is parked behind them (no call);
 //   2. otherwise read the order service, holding no database lock;
 //   3. in one transaction with the order's guard row locked, decide again: park behind pending
-//      entries (discarding the answer), park as the queue head when the read failed, or apply.
+//      entries (discarding the answer), park as the head when the read failed, or apply.
+// Steps 1 and 3 are shared by every event in flight at the moment: peeks go out as one query and
+// decisions as one transaction per group (./group-runner, ./write-group). Events of one order are
+// never in one group: the keyed scheduler runs them one after another.
 // Database errors propagate: the consumer retries the record rather than committing past it.
 import type { ChangeNotifier } from '../changes/append';
 import { inTx, type Pool } from '../db/pool';
-import { describeError } from '../errors';
 import type { OrderEvent } from '../events/decode';
 import type { OrderSource } from '../order-service/client';
-import { applyAndLog } from './apply';
 import { fetchFresh } from './fetch-fresh';
-import { lockGuard, peekProgress } from './sql/guard';
-import { parkEvent } from './sql/park';
+import { createGroupRunner } from './group-runner';
+import { peekMany, type OrderProgress } from './sql/guard';
+import { writeGroup, type GroupItem } from './write-group';
 
 export type Outcome = 'applied' | 'duplicate' | 'parked';
 
@@ -34,38 +36,49 @@ export interface EventInput {
 
 export type EventProcessor = (input: EventInput) => Promise<Outcome>;
 
+/**
+ * Group sizes. 200 events keep a group's transaction short (its merchant_seq locks are held until
+ * commit) and its statements far below max_allowed_packet (~1,000 dish rows); two groups in flight
+ * let one be built while the other commits.
+ */
+const WRITE_GROUP = { maxSize: 200, maxConcurrent: 2 };
+const PEEK_GROUP = { maxSize: 500, maxConcurrent: 2 };
+
+const fulfilled = <T>(value: T): PromiseSettledResult<T> => ({ status: 'fulfilled', value });
+
 export function createEventProcessor(deps: ProcessDeps): EventProcessor {
   const now = deps.clock ?? (() => new Date());
+
+  const peeks = createGroupRunner<string, OrderProgress>({
+    ...PEEK_GROUP,
+    async run(orderIds) {
+      const found = await peekMany(deps.pool, orderIds);
+      return orderIds.map((id) => fulfilled(found.get(id) ?? { storedVersion: 0, pending: 0 }));
+    },
+  });
+
+  async function runGroup(items: GroupItem[]): Promise<PromiseSettledResult<'applied' | 'duplicate' | 'parked'>[]> {
+    try {
+      if (new Set(items.map((it) => it.event.orderId)).size !== items.length) {
+        throw new Error('two events of one order in one group'); // the scheduler prevents it; never decide them together
+      }
+      const result = await inTx(deps.pool, (conn) => writeGroup(conn, items, { now: now(), firstRetryAt: deps.firstRetryAt }));
+      for (const [merchantId, seq] of result.seqs) deps.notifier.changed(merchantId, seq);
+      return result.outcomes.map(fulfilled);
+    } catch (err) {
+      if (items.length === 1) return [{ status: 'rejected', reason: err }];
+      // One event that the database refuses must not fail the others: decide each on its own.
+      const out: PromiseSettledResult<Outcome>[] = [];
+      for (const it of items) out.push(...(await runGroup([it])));
+      return out;
+    }
+  }
+  const writes = createGroupRunner<GroupItem, Outcome>({ ...WRITE_GROUP, run: runGroup });
+
   return async ({ event, raw, source }) => {
-    const peek = await peekProgress(deps.pool, event.orderId);
+    const peek = await peeks.submit(event.orderId);
     if (peek.pending === 0 && peek.storedVersion >= event.version) return 'duplicate';
     const fetched = peek.pending > 0 ? undefined : await fetchFresh(deps.orders, event);
-
-    const result = await inTx(deps.pool, async (conn) => {
-      const guard = await lockGuard(conn, event.orderId, event.merchantId);
-      if (guard.pending > 0 || fetched === undefined) {
-        // Behind earlier entries of this order; if the peek was stale and the queue has emptied
-        // since, this entry becomes the head and is due at once.
-        const head = guard.pending === 0;
-        await parkEvent(conn, guard, {
-          event, raw, source,
-          nextAttemptAt: head ? now() : null,
-          lastError: head ? 'queued behind an entry that has since completed' : null,
-        });
-        return { outcome: 'parked' as const, seq: 0 };
-      }
-      if (!fetched.ok) {
-        await parkEvent(conn, guard, {
-          event, raw, source,
-          nextAttemptAt: deps.firstRetryAt(now()),
-          lastError: describeError(fetched.error),
-        });
-        return { outcome: 'parked' as const, seq: 0 };
-      }
-      const seq = await applyAndLog(conn, fetched.details, now());
-      return { outcome: seq > 0 ? ('applied' as const) : ('duplicate' as const), seq };
-    });
-    if (result.seq > 0) deps.notifier.changed(event.merchantId, result.seq);
-    return result.outcome;
+    return writes.submit({ event, raw, source, fetched });
   };
 }

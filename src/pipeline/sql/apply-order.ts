@@ -1,6 +1,6 @@
-// Applies an order-service answer: the order row, its dish rows and their change-log entries.
-// Runs inside the caller's transaction, with the order's guard row locked (so no other pipeline
-// writer works on this order). Every upstream column is still guarded by the version in SQL
+// Applies order-service answers: the order rows, their dish rows and the changes to log.
+// Runs inside the caller's transaction, with the orders' guard rows locked (so no other pipeline
+// writer works on these orders). Every upstream column is still guarded by the version in SQL
 // (design note 2): even a wrong plan could not move an order backwards. `version` is assigned
 // last because MySQL evaluates ON DUPLICATE KEY assignments left to right.
 import type { RowDataPacket } from 'mysql2/promise';
@@ -9,9 +9,9 @@ import type { Conn } from '../../db/pool';
 import type { OrderDetails } from '../../order-service/details';
 import { planDishes, type ExistingDish } from '../dish-plan';
 
-const UPSERT_ORDER = `
+const UPSERT_ORDERS = `
 INSERT INTO orders (order_id, merchant_id, table_no, status, version, placed_at, upstream_updated_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+VALUES ?
 ON DUPLICATE KEY UPDATE
   table_no            = IF(VALUES(version) > version, VALUES(table_no), table_no),
   status              = IF(VALUES(version) > version, VALUES(status), status),
@@ -38,35 +38,68 @@ ON DUPLICATE KEY UPDATE
   updated_at      = IF(VALUES(upstream_version) > upstream_version, VALUES(updated_at), updated_at),
   upstream_version = GREATEST(upstream_version, VALUES(upstream_version))`;
 
-/** Returns the changes to log; empty when the stored version is already as new (a no-op). */
+export interface ApplyRequest {
+  details: OrderDetails;
+  /** The order's applied version, read under its lock (guard join or applyOrder). */
+  storedVersion: number;
+}
+
+interface DishRow extends ExistingDish, RowDataPacket {
+  order_id: string;
+}
+
+/**
+ * Applies several orders' answers with one statement per table (the caller holds their locks).
+ * Returns the changes to log per request, in request order; empty for a request whose stored
+ * version is already as new (a no-op).
+ */
+export async function applyOrders(conn: Conn, requests: readonly ApplyRequest[], now: Date): Promise<Change[][]> {
+  const fresh = requests.filter((r) => r.storedVersion < r.details.version);
+  if (fresh.length === 0) return requests.map(() => []);
+
+  await conn.query(UPSERT_ORDERS, [
+    fresh.map(({ details: d }) => [d.orderId, d.merchantId, d.tableNo, d.status, d.version, d.placedAt, d.updatedAt, now]),
+  ]);
+
+  const [rows] = await conn.query<DishRow[]>(
+    `SELECT order_id, item_id, name, quantity, station, note, upstream_status, upstream_version, state
+       FROM dishes WHERE order_id IN (?) FOR UPDATE`,
+    [fresh.map((r) => r.details.orderId)],
+  );
+  const existing = new Map<string, Map<string, ExistingDish>>();
+  for (const r of rows) {
+    const dishes = existing.get(r.order_id) ?? new Map<string, ExistingDish>();
+    dishes.set(r.item_id, r);
+    existing.set(r.order_id, dishes);
+  }
+
+  const dishValues: unknown[][] = [];
+  const changes = new Map<ApplyRequest, Change[]>();
+  for (const r of fresh) {
+    const d = r.details;
+    const plan = planDishes(existing.get(d.orderId) ?? new Map(), d, now);
+    for (const w of plan.writes) {
+      dishValues.push([
+        w.itemId, d.orderId, d.merchantId, w.dishId, w.name, w.quantity, w.station, w.note,
+        w.upstreamStatus, d.version, w.state, d.placedAt, now,
+      ]);
+    }
+    changes.set(r, [
+      { kind: 'order', order: { orderId: d.orderId, tableNo: d.tableNo, status: d.status, version: d.version } },
+      ...plan.views.map((dish): Change => ({ kind: 'dish', dish, serve: false })),
+    ]);
+  }
+  if (dishValues.length > 0) await conn.query(UPSERT_DISHES, [dishValues]);
+  return requests.map((r) => changes.get(r) ?? []);
+}
+
+/** One order (retry job): locks and reads its stored version, then applies as above. */
 export async function applyOrder(conn: Conn, d: OrderDetails, now: Date): Promise<Change[]> {
   const [orders] = await conn.query<RowDataPacket[]>(
     'SELECT version FROM orders WHERE order_id = ? FOR UPDATE',
     [d.orderId],
   );
-  const stored = orders[0] === undefined ? 0 : Number(orders[0].version);
-  if (stored >= d.version) return [];
-
-  await conn.query(UPSERT_ORDER, [
-    d.orderId, d.merchantId, d.tableNo, d.status, d.version, d.placedAt, d.updatedAt, now,
-  ]);
-
-  const [rows] = await conn.query<(ExistingDish & RowDataPacket)[]>(
-    `SELECT item_id, name, quantity, station, note, upstream_status, upstream_version, state
-       FROM dishes WHERE order_id = ? FOR UPDATE`,
-    [d.orderId],
-  );
-  const existing = new Map(rows.map((r) => [r.item_id, r]));
-  const plan = planDishes(existing, d, now);
-  if (plan.writes.length > 0) {
-    const values = plan.writes.map((w) => [
-      w.itemId, d.orderId, d.merchantId, w.dishId, w.name, w.quantity, w.station, w.note,
-      w.upstreamStatus, d.version, w.state, d.placedAt, now,
-    ]);
-    await conn.query(UPSERT_DISHES, [values]);
-  }
-  return [
-    { kind: 'order', order: { orderId: d.orderId, tableNo: d.tableNo, status: d.status, version: d.version } },
-    ...plan.views.map((dish): Change => ({ kind: 'dish', dish, serve: false })),
-  ];
+  const storedVersion = orders[0] === undefined ? 0 : Number(orders[0].version);
+  const [changes] = await applyOrders(conn, [{ details: d, storedVersion }], now);
+  return changes ?? [];
 }

@@ -9,18 +9,57 @@ export interface Guard {
   tailPos: number;
 }
 
-export async function lockGuard(conn: Conn, orderId: string, merchantId: string): Promise<Guard> {
-  // The upsert takes the row's exclusive lock whether it inserts or not; no check-then-insert.
+export interface LockedGuard extends Guard {
+  /** The applied version of the order, read under the same lock; 0 when the order is unknown. */
+  storedVersion: number;
+}
+
+export interface OrderRef {
+  orderId: string;
+  merchantId: string;
+}
+
+interface GuardRow extends RowDataPacket {
+  order_id: string;
+  pending: number;
+  tail_pos: number;
+  version: number | null;
+}
+
+/**
+ * Locks the guard rows of several orders (created if missing) and the orders' rows, and reads
+ * both. Rows are locked in order-id order, so two groups never wait on each other in a cycle.
+ */
+export async function lockGuards(conn: Conn, refs: readonly OrderRef[]): Promise<Map<string, LockedGuard>> {
+  const sorted = [...refs].sort((a, b) => (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0));
+  const ids = sorted.map((r) => r.orderId);
+  // The upsert takes each row's exclusive lock whether it inserts or not; no check-then-insert.
   await conn.query(
-    'INSERT INTO order_guards (order_id, merchant_id) VALUES (?, ?) ON DUPLICATE KEY UPDATE order_id = order_id',
-    [orderId, merchantId],
+    'INSERT INTO order_guards (order_id, merchant_id) VALUES ? ON DUPLICATE KEY UPDATE order_id = order_id',
+    [sorted.map((r) => [r.orderId, r.merchantId])],
   );
-  const [rows] = await conn.query<RowDataPacket[]>(
-    'SELECT pending, tail_pos FROM order_guards WHERE order_id = ? FOR UPDATE',
-    [orderId],
+  const [rows] = await conn.query<GuardRow[]>(
+    `SELECT g.order_id, g.pending, g.tail_pos, o.version
+       FROM order_guards g LEFT JOIN orders o ON o.order_id = g.order_id
+      WHERE g.order_id IN (?) ORDER BY g.order_id FOR UPDATE`,
+    [ids],
   );
-  const row = rows[0];
-  return { orderId, pending: Number(row?.pending ?? 0), tailPos: Number(row?.tail_pos ?? 0) };
+  const out = new Map<string, LockedGuard>();
+  for (const r of rows) {
+    out.set(r.order_id, {
+      orderId: r.order_id,
+      pending: Number(r.pending),
+      tailPos: Number(r.tail_pos),
+      storedVersion: Number(r.version ?? 0),
+    });
+  }
+  for (const id of ids) if (!out.has(id)) throw new Error(`guard row of order ${id} vanished under its lock`);
+  return out;
+}
+
+export async function lockGuard(conn: Conn, orderId: string, merchantId: string): Promise<LockedGuard> {
+  const guards = await lockGuards(conn, [{ orderId, merchantId }]);
+  return guards.get(orderId) as LockedGuard;
 }
 
 export interface OrderProgress {
@@ -29,15 +68,36 @@ export interface OrderProgress {
   pending: number;
 }
 
+interface ProgressRow extends RowDataPacket {
+  order_id: string;
+  version: number | null;
+  pending: number | null;
+}
+
 /**
  * A lock-free peek used only to skip work (a duplicate needs no order-service call; an order with
  * pending entries is parked without one). The decision itself is re-made under the guard lock.
+ * One query for many orders: the consumer peeks a whole group at once.
  */
-export async function peekProgress(pool: Pool, orderId: string): Promise<OrderProgress> {
-  const [rows] = await pool.query<RowDataPacket[]>(
-    `SELECT (SELECT version FROM orders WHERE order_id = ?) AS version,
-            (SELECT pending FROM order_guards WHERE order_id = ?) AS pending`,
-    [orderId, orderId],
+export async function peekMany(pool: Pool, orderIds: readonly string[]): Promise<Map<string, OrderProgress>> {
+  const ids = [...new Set(orderIds)];
+  // Either row may be missing (an order stored by other means has no guard yet): read both tables.
+  const [rows] = await pool.query<ProgressRow[]>(
+    `SELECT order_id, version, NULL AS pending FROM orders WHERE order_id IN (?)
+     UNION ALL
+     SELECT order_id, NULL AS version, pending FROM order_guards WHERE order_id IN (?)`,
+    [ids, ids],
   );
-  return { storedVersion: Number(rows[0]?.version ?? 0), pending: Number(rows[0]?.pending ?? 0) };
+  const out = new Map<string, OrderProgress>();
+  for (const r of rows) {
+    const p = out.get(r.order_id) ?? { storedVersion: 0, pending: 0 };
+    if (r.version !== null) p.storedVersion = Number(r.version);
+    if (r.pending !== null) p.pending = Number(r.pending);
+    out.set(r.order_id, p);
+  }
+  return out;
+}
+
+export async function peekProgress(pool: Pool, orderId: string): Promise<OrderProgress> {
+  return (await peekMany(pool, [orderId])).get(orderId) ?? { storedVersion: 0, pending: 0 };
 }

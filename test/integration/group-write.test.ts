@@ -1,0 +1,145 @@
+// Events in flight together are peeked with one query and decided in one transaction per group
+// (src/pipeline/group-runner.ts, write-group.ts). Each event is still decided on its own: applied,
+// duplicate, parked behind its order's queue, or parked as a failed head, across merchants whose
+// seqs stay gap-free; and an event the database refuses fails alone, not its group.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { RowDataPacket } from 'mysql2/promise';
+import type { Pool } from '../../src/db/pool';
+import type { OrderSource } from '../../src/order-service/client';
+import { createEventProcessor, type Outcome } from '../../src/pipeline/process-event';
+import type { OrderEvent } from '../../src/simulator/scenario';
+import { body, eventFor } from '../support/events';
+import { count, orderRow, retryEntries } from '../support/orders';
+import { noChanges, orderWithEvents, startRetryKit, type RetryKit } from '../support/retry-kit';
+
+/** The pool, counting the transactions the processor opens (one connection each). */
+function countingPool(pool: Pool): { pool: Pool; transactions: () => number } {
+  let n = 0;
+  const counted = new Proxy(pool, {
+    get(target, prop, receiver) {
+      if (prop === 'getConnection') {
+        return () => {
+          n += 1;
+          return target.getConnection();
+        };
+      }
+      const v: unknown = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return { pool: counted, transactions: () => n };
+}
+
+async function seqsOf(pool: Pool, merchantId: string): Promise<number[]> {
+  const [rows] = await pool.query<RowDataPacket[]>('SELECT seq FROM change_log WHERE merchant_id = ? ORDER BY seq', [merchantId]);
+  return rows.map((r) => Number(r.seq));
+}
+
+const run = (p: ReturnType<typeof createEventProcessor>, events: readonly OrderEvent[]): Promise<PromiseSettledResult<Outcome>[]> =>
+  Promise.allSettled(events.map((event) => p({ event, raw: JSON.stringify(event), source: 'test' })));
+
+describe('group writes', () => {
+  let kit: RetryKit;
+  before(async () => {
+    kit = await startRetryKit('groupwrite');
+  });
+  after(async () => {
+    await kit.close();
+  });
+
+  it('decides every event of a group on its own, in few transactions', async () => {
+    const { sim, db } = kit;
+    const plain = kit.processor();
+    // already stored at version 2: its v1 and v2 are duplicates (no read)
+    const stored = orderWithEvents(sim, 'G-stored', 2);
+    assert.deepEqual(await run(plain, stored.slice(1)).then((r) => r.map((x) => x.status)), ['fulfilled']);
+    // a queue already waiting in the retry table: its next event parks behind, without a read
+    const blocked = orderWithEvents(sim, 'G-blocked', 2);
+    sim.setOrderSwitches('G-blocked', { errorStatus: 503 });
+    assert.equal((await run(plain, [blocked[0] as OrderEvent]))[0]?.status, 'fulfilled');
+    const callsBlocked = sim.callsFor('G-blocked');
+    // a read that fails now
+    const failing = orderWithEvents(sim, 'G-failing', 1);
+    sim.setOrderSwitches('G-failing', { errorStatus: 503 });
+    // new orders of three merchants
+    const fresh = Array.from({ length: 30 }, (_, i) => orderWithEvents(sim, `G-new-${i}`, 1, `GM${i % 3}`)[0] as OrderEvent);
+
+    const { pool, transactions } = countingPool(db.pool);
+    const processor = createEventProcessor({ pool, orders: kit.client, notifier: noChanges, firstRetryAt: (now) => new Date(now.getTime() + 60_000) });
+    const events = [...stored, blocked[1] as OrderEvent, failing[0] as OrderEvent, ...fresh];
+    const results = await run(processor, events);
+    const outcomes = results.map((r) => (r.status === 'fulfilled' ? r.value : `rejected: ${String(r.reason)}`));
+
+    assert.deepEqual(outcomes.slice(0, 4), ['duplicate', 'duplicate', 'parked', 'parked']);
+    assert.deepEqual(outcomes.slice(4), fresh.map(() => 'applied'));
+    assert.ok(transactions() <= 12, `${events.length} events took ${transactions()} transactions`);
+    assert.equal(sim.callsFor('G-blocked'), callsBlocked, 'parked behind its queue without a read');
+    assert.deepEqual((await retryEntries(db.pool, 'G-blocked')).map((e) => [e.eventVersion, e.queuePos]), [[1, 1], [2, 2]]);
+    const [failed] = await retryEntries(db.pool, 'G-failing');
+    assert.equal(failed?.status, 'PENDING');
+    assert.equal(await count(db.pool, 'SELECT pending AS n FROM order_guards WHERE order_id = ?', ['G-failing']), 1);
+    assert.equal(
+      await count(db.pool, "SELECT COUNT(*) AS n FROM retry_entries WHERE order_id = 'G-failing' AND next_attempt_at > NOW(3) + INTERVAL 50 SECOND"),
+      1,
+      'a failed head is due at its first retry',
+    );
+    for (const e of fresh) assert.deepEqual(await orderRow(db.pool, e.orderId), { status: 'PLACED', version: 1 });
+    // every merchant's log: 1..n without gaps, one order change and two dish changes per order
+    for (let m = 0; m < 3; m++) {
+      const seqs = await seqsOf(db.pool, `GM${m}`);
+      assert.deepEqual(seqs, Array.from({ length: 30 }, (_, i) => i + 1), `GM${m}`);
+    }
+  });
+
+  it('an event the database refuses fails alone; the rest of its group commits', async () => {
+    const { sim, db } = kit;
+    const events = Array.from({ length: 12 }, (_, i) => orderWithEvents(sim, `R-${i}`, 1, 'RM1')[0] as OrderEvent);
+    // a quantity beyond the column's range, as if validation had let it through
+    const poisoned: OrderSource = {
+      async fetchOrder(orderId) {
+        const d = await kit.client.fetchOrder(orderId);
+        if (orderId !== 'R-5') return d;
+        return { ...d, items: d.items.map((it) => ({ ...it, quantity: 2 ** 40 })) };
+      },
+    };
+    const results = await run(kit.processor(poisoned), events);
+    const rejected = results.flatMap((r, i) => (r.status === 'rejected' ? [[i, String(r.reason)]] : []));
+    assert.equal(rejected.length, 1);
+    assert.equal(rejected[0]?.[0], 5);
+    assert.match(String(rejected[0]?.[1]), /range|quantity/i);
+    assert.deepEqual(results.filter((r) => r.status === 'fulfilled').map((r) => r.value), events.slice(0, 11).map(() => 'applied'));
+    assert.equal(await orderRow(db.pool, 'R-5'), undefined);
+    assert.equal(await count(db.pool, "SELECT COUNT(*) AS n FROM orders WHERE order_id LIKE 'R-%'"), 11);
+    assert.deepEqual(await seqsOf(db.pool, 'RM1'), Array.from({ length: 33 }, (_, i) => i + 1));
+  });
+
+  it('stores and logs the largest note the contract allows, quotes and CJK included', async () => {
+    const { sim, db } = kit;
+    // 65,535 bytes of UTF-8; JSON-escaped in the change payload it takes ~95,000
+    const note = '"'.repeat(30_000) + '麻'.repeat(11_845);
+    const b = body('N-long', 1, { items: [{ itemId: 'N-long-1', dishId: 'D1', name: 'Tea', quantity: 1, station: 'bar', note, status: 'ACTIVE' }] });
+    sim.putOrder(b);
+    const [result] = await run(kit.processor(), [eventFor(b, 'ORDER_PLACED')]);
+    assert.deepEqual(result, { status: 'fulfilled', value: 'applied' });
+    const [rows] = await db.pool.query<RowDataPacket[]>("SELECT payload FROM change_log WHERE item_id = 'N-long-1'");
+    assert.equal((JSON.parse(String(rows[0]?.payload)) as { note: string }).note, note);
+    assert.equal(await count(db.pool, "SELECT COUNT(*) AS n FROM dishes WHERE item_id = 'N-long-1' AND note = ?", [note]), 1);
+  });
+
+  it('a later version of an order in the same group as other orders never moves it backwards', async () => {
+    const { sim, db } = kit;
+    const b3 = body('B-late', 3, { status: 'COMPLETED' });
+    sim.putOrder(body('B-late', 1));
+    sim.putOrder(body('B-late', 2));
+    sim.putOrder(b3);
+    const p = kit.processor();
+    // v3 first (the replica already has it), then the older events arrive: all duplicates
+    assert.equal((await run(p, [eventFor(b3, 'ORDER_COMPLETED')]))[0]?.status, 'fulfilled');
+    const others = Array.from({ length: 5 }, (_, i) => orderWithEvents(sim, `B-other-${i}`, 1)[0] as OrderEvent);
+    const older = [eventFor(body('B-late', 1), 'ORDER_PLACED'), ...others];
+    const results = await run(p, older);
+    assert.deepEqual(results.map((r) => (r.status === 'fulfilled' ? r.value : 'rejected')), ['duplicate', ...others.map(() => 'applied')]);
+    assert.deepEqual(await orderRow(db.pool, 'B-late'), { status: 'COMPLETED', version: 3 });
+  });
+});
