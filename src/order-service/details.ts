@@ -41,6 +41,22 @@ function date(v: unknown, field: string): Date {
   return d;
 }
 
+// Column limits (migrations/001_init.sql): a value beyond them would make the database refuse
+// the write, which the pipeline can only retry forever; refused here it is a contract violation
+// (parked, retried, mailed) with a clear reason instead.
+/** dishes.quantity is INT UNSIGNED */
+const MAX_QUANTITY = 4_294_967_295;
+/** dishes.note is TEXT: 65,535 bytes, not characters (a CJK character takes 3, an emoji 4) */
+const MAX_NOTE_BYTES = 65_535;
+
+function noteOf(v: unknown, itemId: unknown): string | null {
+  const note = optStr(v, 'note', MAX_NOTE_BYTES);
+  if (note !== null && Buffer.byteLength(note, 'utf8') > MAX_NOTE_BYTES) {
+    throw bad(`item ${String(itemId)} has a note over ${MAX_NOTE_BYTES} bytes of UTF-8`);
+  }
+  return note;
+}
+
 /** Throws PermanentError when the body breaks the contract. */
 export function parseOrderDetails(body: unknown, expectedOrderId: string): OrderDetails {
   if (typeof body !== 'object' || body === null) throw bad('is not an object');
@@ -59,7 +75,7 @@ export function parseOrderDetails(body: unknown, expectedOrderId: string): Order
     if (typeof it.name !== 'string' || it.name.length === 0 || it.name.length > 255) {
       throw bad(`item ${it.itemId} has an invalid name`);
     }
-    if (typeof it.quantity !== 'number' || !Number.isSafeInteger(it.quantity) || it.quantity < 1) {
+    if (typeof it.quantity !== 'number' || !Number.isSafeInteger(it.quantity) || it.quantity < 1 || it.quantity > MAX_QUANTITY) {
       throw bad(`item ${it.itemId} has an invalid quantity`);
     }
     if (it.status !== 'ACTIVE' && it.status !== 'CANCELLED') throw bad(`item ${it.itemId} has an invalid status`);
@@ -69,7 +85,7 @@ export function parseOrderDetails(body: unknown, expectedOrderId: string): Order
       name: it.name,
       quantity: it.quantity,
       station: optStr(it.station, 'station', 64),
-      note: optStr(it.note, 'note', 65_535),
+      note: noteOf(it.note, it.itemId),
       status: it.status,
     };
   });

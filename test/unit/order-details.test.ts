@@ -27,11 +27,20 @@ describe('parseOrderDetails', () => {
     assert.equal(d.placedAt.toISOString(), '2026-11-22T11:58:40.000Z');
   });
 
+  it('accepts the largest note and quantity the columns hold', () => {
+    const note = '麻'.repeat(21_845); // 65,535 bytes
+    const d = parseOrderDetails({ ...body, items: [{ ...body.items[0], note, quantity: 2 ** 32 - 1 }] }, 'O1');
+    assert.equal(d.items[0]?.note, note);
+    assert.equal(d.items[0]?.quantity, 4_294_967_295);
+  });
+
   const broken: [string, unknown][] = [
     ['another order', { ...body, orderId: 'O2' }],
     ['no items array', { ...body, items: null }],
     ['bad version', { ...body, version: 0 }],
     ['bad quantity', { ...body, items: [{ ...body.items[0], quantity: 0 }] }],
+    ['a quantity beyond the column (INT UNSIGNED)', { ...body, items: [{ ...body.items[0], quantity: 2 ** 32 }] }],
+    ['a note over 65,535 bytes of UTF-8 (21,846 CJK characters)', { ...body, items: [{ ...body.items[0], note: '麻'.repeat(21_846) }] }],
     ['bad item status', { ...body, items: [{ ...body.items[0], status: 'GONE' }] }],
     ['bad placedAt', { ...body, placedAt: 'soon' }],
     ['not an object', 'hello'],
