@@ -4,7 +4,7 @@ import cron from 'node-cron';
 import type { ChangeNotifier } from './changes/append';
 import type { Config } from './config';
 import { migrate } from './db/migrate';
-import { createPool } from './db/pool';
+import { createPool, POOL_SIZE, warmPool } from './db/pool';
 import { createKafka } from './kafka/client';
 import { sqlDbStats } from './metrics/db-gauges';
 import { startLagMonitor } from './metrics/lag';
@@ -62,8 +62,9 @@ export async function startService(config: Config, log: Logger): Promise<Service
   try {
     const applied = await migrate(config.mysqlUrl, log);
     if (applied.length > 0) log.info('migrations applied', { applied });
-    const pool = createPool(config.mysqlUrl);
+    const pool = createPool(config.mysqlUrl, POOL_SIZE);
     teardown.add('mysql pool', () => pool.end());
+    await warmPool(pool, POOL_SIZE);
     // Metrics (own registry) and live settings: ZooKeeper znodes, last good values kept in MySQL
     // so a restart during a ZooKeeper outage keeps them (docs/throughput.md).
     const metrics = createMetrics();

@@ -2,6 +2,8 @@
 // WebSocket. For every event, publication (just before producer.send) to the moment its `order`
 // frame (orderId, version) reaches the screen: p50/p95/p99. Each order body is written to the
 // simulator just before its event, as the order system would, so every event applies and pushes.
+// The same rate runs for 10 s first and is reported apart (warmup*): a freshly started process
+// answers its first seconds with a cold JIT, and a steady state is what the target is about.
 import WebSocket from 'ws';
 import { signToken } from '../../src/auth/token';
 import { createOrderServiceSimulator } from '../../src/simulator/order-service';
@@ -15,6 +17,7 @@ import type { BenchOptions, ScenarioResult } from './types';
 
 const RATE = 500;
 const SECONDS = 30;
+const WARMUP_SECONDS = 10;
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -37,7 +40,9 @@ async function screen(port: number, merchantId: string, onOrder: (orderId: strin
 
 export async function latency(opts: BenchOptions): Promise<ScenarioResult> {
   const rate = opts.rate ?? RATE;
-  const total = opts.events ?? rate * SECONDS;
+  const measuredEvents = opts.events ?? rate * SECONDS;
+  const warmupEvents = rate * WARMUP_SECONDS;
+  const total = warmupEvents + measuredEvents;
   const stage = await prepareStage('latency', 4);
   const sim = await createOrderServiceSimulator();
   const prod = await producer();
@@ -49,18 +54,19 @@ export async function latency(opts: BenchOptions): Promise<ScenarioResult> {
     const merchants = [...new Set(steps.map((s) => s.event.merchantId))];
     const kds = await startKds(stage, sim.url, opts.kdsEnv, opts.kdsNodeArgs);
     try {
-      const sentAt = new Map<string, number>();
+      const sentAt = new Map<string, { t: number; warmup: boolean }>();
       const latencies: number[] = [];
+      const warmup: number[] = [];
       for (const m of merchants) {
         sockets.push(await screen(kds.port, m, (orderId, version) => {
-          const t = sentAt.get(`${orderId}:${version}`);
-          if (t !== undefined) {
-            latencies.push(performance.now() - t);
+          const sent = sentAt.get(`${orderId}:${version}`);
+          if (sent !== undefined) {
+            (sent.warmup ? warmup : latencies).push(performance.now() - sent.t);
             sentAt.delete(`${orderId}:${version}`);
           }
         }));
       }
-      const cpu = cpuMeter({ kds: kds.pid, mariadb: pidByName('mariadbd') });
+      let cpu: (() => Record<string, number>) | undefined;
       const t0 = performance.now();
       let done = 0;
       while (done < steps.length) {
@@ -72,7 +78,9 @@ export async function latency(opts: BenchOptions): Promise<ScenarioResult> {
         const batch = steps.slice(done, due);
         sim.putOrders(batch.map((s) => s.order));
         const now = performance.now();
-        for (const s of batch) sentAt.set(`${s.event.orderId}:${s.event.version}`, now);
+        const inWarmup = done < warmupEvents;
+        if (!inWarmup) cpu ??= cpuMeter({ kds: kds.pid, mariadb: pidByName('mariadbd') });
+        for (const s of batch) sentAt.set(`${s.event.orderId}:${s.event.version}`, { t: now, warmup: inWarmup });
         await prod.send({
           topic: stage.topic,
           acks: -1,
@@ -83,32 +91,38 @@ export async function latency(opts: BenchOptions): Promise<ScenarioResult> {
       const publishSeconds = (performance.now() - t0) / 1000;
       // wait for the tail: every frame, or 10 s without a new one (an event whose order had
       // already moved on when it was read is applied as the newer version: no frame of its own)
-      let last = latencies.length;
+      let last = latencies.length + warmup.length;
       let quietSince = performance.now();
       while (sentAt.size > 0 && performance.now() - quietSince < 10_000) {
         await new Promise((r) => setTimeout(r, 250));
-        if (latencies.length !== last) [last, quietSince] = [latencies.length, performance.now()];
+        const n = latencies.length + warmup.length;
+        if (n !== last) [last, quietSince] = [n, performance.now()];
       }
-      const used = cpu();
+      const used = cpu?.() ?? {};
       const database = await stageCounts(stage.db);
       const sorted = [...latencies].sort((a, b) => a - b);
+      const warmSorted = [...warmup].sort((a, b) => a - b);
       const p99 = percentile(sorted, 99);
+      const pushed = latencies.length + warmup.length;
       return {
         scenario: 'latency',
-        events: steps.length,
+        events: measuredEvents,
+        warmupEvents,
         targetRatePerSec: rate,
         achievedPublishPerSec: round(steps.length / publishSeconds),
         screens: merchants.length,
         pushed: latencies.length,
         // read after their order had moved on: applied as the newer version, no frame of their own
         superseded: sentAt.size,
-        everyCommittedChangePushed: database.orderChanges === latencies.length,
+        everyCommittedChangePushed: database.orderChanges === pushed,
         p50Ms: round(percentile(sorted, 50)),
         p95Ms: round(percentile(sorted, 95)),
         p99Ms: round(p99),
         maxMs: round(sorted[sorted.length - 1] ?? NaN),
+        warmupP50Ms: round(percentile(warmSorted, 50)),
+        warmupP99Ms: round(percentile(warmSorted, 99)),
         target: 'p99 <= 250 ms',
-        met: p99 <= 250 && database.orderChanges === latencies.length,
+        met: p99 <= 250 && database.orderChanges === pushed,
         settings: opts.settings,
         cpu: used,
         database,
