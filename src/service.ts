@@ -171,6 +171,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
         orders,
         notifier,
         firstRetryAt: (now) => new Date(now.getTime() + backoffMs(1, config.retry.backoffBaseMs)),
+        groups: metrics.writeGroups,
       }),
       deadLetter: (d) => storeDeadLetter(pool, d),
       scheduler,

@@ -5,6 +5,7 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { CallObserver } from '../order-service/client';
 import type { ConsumerObserver, RecordOutcome } from '../pipeline/consumer';
+import type { GroupObserver } from '../pipeline/process-event';
 import { registerDbGauges, type DbGaugeSource } from './db-gauges';
 import { registerLiveGauges, type LiveSources } from './gauges';
 
@@ -14,6 +15,8 @@ export interface Metrics {
   readonly consumer: ConsumerObserver;
   /** For createOrderServiceClient({ observer }). */
   readonly orderService: CallObserver;
+  /** For createEventProcessor({ groups }): each deciding transaction of the consumer. */
+  readonly writeGroups: GroupObserver;
   /** For the push hub: seconds from a change's commit (applied) to its frame being sent. */
   observePushLatency(seconds: number): void;
   /** For the retry worker's onAttempt: done, retry, failed, skipped, deferred. */
@@ -79,6 +82,18 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
     registers: [registry],
   });
+  const groupEvents = new Histogram({
+    name: 'kds_write_group_events',
+    help: 'Events decided per consumer transaction (group commit): 1 at rest, up to 200 under a backlog',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200],
+    registers: [registry],
+  });
+  const groupSeconds = new Histogram({
+    name: 'kds_write_group_seconds',
+    help: 'Duration of a consumer transaction deciding a group of events, commit included',
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
   const retries = new Counter({
     name: 'kds_retry_attempts_total',
     help: 'Retry-job attempts by outcome (done, retry, failed, skipped, deferred)',
@@ -103,11 +118,19 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     },
   };
 
+  const writeGroups: GroupObserver = {
+    group(events, seconds) {
+      groupEvents.observe(events);
+      groupSeconds.observe(seconds);
+    },
+  };
+
   const live = registerLiveGauges(registry);
   return {
     registry,
     consumer,
     orderService,
+    writeGroups,
     observePushLatency: (s) => pushLatency.observe(Math.max(0, s)),
     retryAttempt: (outcome) => retries.inc({ outcome }),
     track: (sources) => live.track(sources),

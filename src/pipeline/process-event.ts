@@ -19,6 +19,11 @@ import { writeGroup, type GroupItem } from './write-group';
 
 export type Outcome = 'applied' | 'duplicate' | 'parked';
 
+/** Told about each deciding transaction (metrics implement it). */
+export interface GroupObserver {
+  group(events: number, seconds: number): void;
+}
+
 export interface ProcessDeps {
   pool: Pool;
   orders: OrderSource;
@@ -26,6 +31,7 @@ export interface ProcessDeps {
   /** When the first retry of a newly failed event is due. */
   firstRetryAt: (now: Date) => Date;
   clock?: () => Date;
+  groups?: GroupObserver;
 }
 
 export interface EventInput {
@@ -65,7 +71,9 @@ export function createEventProcessor(deps: ProcessDeps): EventProcessor {
       if (new Set(items.map((it) => it.event.orderId)).size !== items.length) {
         throw new Error('two events of one order in one group'); // the scheduler prevents it; never decide them together
       }
+      const started = performance.now();
       const result = await inTx(deps.pool, (conn) => writeGroup(conn, items, { now: now(), firstRetryAt: deps.firstRetryAt }));
+      deps.groups?.group(items.length, (performance.now() - started) / 1000);
       for (const [merchantId, seq] of result.seqs) deps.notifier.changed(merchantId, seq);
       return result.outcomes.map(fulfilled);
     } catch (err) {

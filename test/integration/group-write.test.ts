@@ -66,7 +66,12 @@ describe('group writes', () => {
     const fresh = Array.from({ length: 30 }, (_, i) => orderWithEvents(sim, `G-new-${i}`, 1, `GM${i % 3}`)[0] as OrderEvent);
 
     const { pool, transactions } = countingPool(db.pool);
-    const processor = createEventProcessor({ pool, orders: kit.client, notifier: noChanges, firstRetryAt: (now) => new Date(now.getTime() + 60_000) });
+    const groups: number[] = [];
+    const processor = createEventProcessor({
+      pool, orders: kit.client, notifier: noChanges,
+      firstRetryAt: (now) => new Date(now.getTime() + 60_000),
+      groups: { group: (events) => groups.push(events) },
+    });
     const events = [...stored, blocked[1] as OrderEvent, failing[0] as OrderEvent, ...fresh];
     const results = await run(processor, events);
     const outcomes = results.map((r) => (r.status === 'fulfilled' ? r.value : `rejected: ${String(r.reason)}`));
@@ -74,6 +79,9 @@ describe('group writes', () => {
     assert.deepEqual(outcomes.slice(0, 4), ['duplicate', 'duplicate', 'parked', 'parked']);
     assert.deepEqual(outcomes.slice(4), fresh.map(() => 'applied'));
     assert.ok(transactions() <= 12, `${events.length} events took ${transactions()} transactions`);
+    // the two duplicates end at the peek; the 32 others are decided in groups, one per transaction
+    assert.equal(groups.reduce((a, b) => a + b, 0), 32);
+    assert.equal(groups.length, transactions());
     assert.equal(sim.callsFor('G-blocked'), callsBlocked, 'parked behind its queue without a read');
     assert.deepEqual((await retryEntries(db.pool, 'G-blocked')).map((e) => [e.eventVersion, e.queuePos]), [[1, 1], [2, 2]]);
     const [failed] = await retryEntries(db.pool, 'G-failing');

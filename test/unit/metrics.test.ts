@@ -25,6 +25,8 @@ test('events, latencies and order-service calls are counted', async () => {
   m.orderService.observe('throttled', 0.001);
   m.observePushLatency(0.03);
   m.retryAttempt('failed');
+  m.writeGroups.group(1, 0.004);
+  m.writeGroups.group(57, 0.04);
   const text = await m.metricsText();
   assert.equal(value(text, 'kds_events_total{outcome="applied"}'), 2);
   assert.equal(value(text, 'kds_events_total{outcome="duplicate"}'), 0, 'every outcome is exported from the start');
@@ -38,6 +40,10 @@ test('events, latencies and order-service calls are counted', async () => {
   assert.equal(value(text, 'kds_order_service_call_seconds_count{result="ok"}'), 1);
   assert.equal(value(text, 'kds_push_latency_seconds_count'), 1);
   assert.equal(value(text, 'kds_retry_attempts_total{outcome="failed"}'), 1);
+  assert.equal(value(text, 'kds_write_group_events_count'), 2);
+  assert.equal(value(text, 'kds_write_group_events_sum'), 58);
+  assert.equal(value(text, 'kds_write_group_events_bucket{le="50"}'), 1);
+  assert.equal(value(text, 'kds_write_group_seconds_bucket{le="0.005"}'), 1);
   assert.equal(text.includes('process_resident_memory_bytes'), false);
 });
 
