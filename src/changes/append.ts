@@ -55,8 +55,10 @@ export async function appendChangesOfMerchants(
     'INSERT INTO merchant_seq (merchant_id, seq) VALUES ? ON DUPLICATE KEY UPDATE seq = seq + VALUES(seq)',
     [merchants.map((m) => [m, byMerchant.get(m)?.length ?? 0])],
   );
+  // With most merchants in the list the optimizer scans the (small) table, and a locking scan
+  // waits for the lock of every row it reads, other groups' merchants included: use the key.
   const [rows] = await conn.query<SeqRow[]>(
-    'SELECT merchant_id, seq FROM merchant_seq WHERE merchant_id IN (?) FOR UPDATE',
+    'SELECT merchant_id, seq FROM merchant_seq FORCE INDEX (PRIMARY) WHERE merchant_id IN (?) FOR UPDATE',
     [merchants],
   );
   for (const r of rows) last.set(r.merchant_id, Number(r.seq));

@@ -63,7 +63,7 @@ export async function applyOrders(conn: Conn, requests: readonly ApplyRequest[],
 
   const [rows] = await conn.query<DishRow[]>(
     `SELECT order_id, item_id, name, quantity, station, note, upstream_status, upstream_version, state
-       FROM dishes WHERE order_id IN (?) FOR UPDATE`,
+       FROM dishes FORCE INDEX (dishes_order) WHERE order_id IN (?) FOR UPDATE`,
     [fresh.map((r) => r.details.orderId)],
   );
   const existing = new Map<string, Map<string, ExistingDish>>();

@@ -39,8 +39,10 @@ export async function lockGuards(conn: Conn, refs: readonly OrderRef[]): Promise
     [sorted.map((r) => [r.orderId, r.merchantId])],
   );
   const [rows] = await conn.query<GuardRow[]>(
+    // Keys forced: on a small table the optimizer scans, and a locking scan waits for every row
+    // it reads, other groups' orders included (as seen on merchant_seq).
     `SELECT g.order_id, g.pending, g.tail_pos, o.version
-       FROM order_guards g LEFT JOIN orders o ON o.order_id = g.order_id
+       FROM order_guards g FORCE INDEX (PRIMARY) LEFT JOIN orders o FORCE INDEX (PRIMARY) ON o.order_id = g.order_id
       WHERE g.order_id IN (?) ORDER BY g.order_id FOR UPDATE`,
     [ids],
   );
