@@ -5,16 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createGroupRunner } from '../../src/pipeline/group-runner';
+import { gate, type Gate } from '../support/wait';
 
-interface Gate {
-  promise: Promise<void>;
-  open(): void;
-}
-function gate(): Gate {
-  let open!: () => void;
-  const promise = new Promise<void>((r) => (open = r));
-  return { promise, open };
-}
 const turn = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
 
 test('a lone item starts in the turn it was submitted in, alone', async () => {

@@ -5,16 +5,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createKeyedScheduler } from '../../src/pipeline/keyed-scheduler';
 import { mulberry32 } from '../../src/simulator/prng';
+import { gate } from '../support/wait';
 
-interface Gate {
-  promise: Promise<void>;
-  open(): void;
-}
-function gate(): Gate {
-  let open!: () => void;
-  const promise = new Promise<void>((r) => (open = r));
-  return { promise, open };
-}
 const turns = (n = 5): Promise<void> =>
   (async () => {
     for (let i = 0; i < n; i++) await new Promise<void>((r) => setImmediate(r));
