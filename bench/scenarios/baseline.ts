@@ -10,7 +10,7 @@ import { generateTraffic } from '../../src/simulator/scenario';
 import { KAFKA_BROKERS } from '../../test/support/infra';
 import { cpuMeter, pidByName } from '../lib/processes';
 import { originalDesign } from '../lib/raw-consumers';
-import { appliedWindow, BENCH_ENV, placedOnly, prepareStage, publishBacklog, startKds, until, writeSettings } from '../lib/stack';
+import { appliedWindow, BENCH_ENV, placedOnly, prepareStage, publishBacklog, startKds, untilFinished, writeSettings } from '../lib/stack';
 import { round } from './ceiling';
 import type { BenchOptions, ScenarioResult } from './types';
 
@@ -36,7 +36,7 @@ export async function baseline(opts: BenchOptions): Promise<ScenarioResult> {
     const kds = await startKds(kdsStage, sim.url, opts.kdsEnv, opts.kdsNodeArgs);
     try {
       const cpu = cpuMeter({ kds: kds.pid, mariadb: pidByName('mariadbd') });
-      await until('KDS drained the backlog', async () => (await appliedWindow(kdsStage.db)).n >= steps.length, 900_000, kds);
+      await untilFinished(kds, steps.length, 'KDS drained the backlog', 900_000);
       const used = cpu();
       const w = await appliedWindow(kdsStage.db);
       const kdsRate = (w.n - 1) / w.seconds;

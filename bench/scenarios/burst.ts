@@ -6,7 +6,7 @@ import { inProcessWriter } from '../../src/simulator/admin-client';
 import { createOrderServiceSimulator } from '../../src/simulator/order-service';
 import { generateTraffic } from '../../src/simulator/scenario';
 import { cpuMeter, pidByName } from '../lib/processes';
-import { appliedWindow, placedOnly, prepareStage, publishBacklog, startKds, until, writeSettings } from '../lib/stack';
+import { appliedWindow, placedOnly, prepareStage, publishBacklog, startKds, untilFinished, writeSettings } from '../lib/stack';
 import { round } from './ceiling';
 import type { BenchOptions, ScenarioResult } from './types';
 
@@ -35,7 +35,7 @@ export async function burst(opts: BenchOptions): Promise<ScenarioResult> {
       }, 2000);
       const cpu = cpuMeter({ kds: kds.pid, mariadb: pidByName('mariadbd') });
       const publishMs = await publishBacklog(stage.topic, steps, inProcessWriter(sim));
-      await until('KDS drained the burst', async () => (await appliedWindow(stage.db)).n >= steps.length, 3_600_000, kds);
+      await untilFinished(kds, steps.length, 'KDS drained the burst', 3_600_000);
       const drainSeconds = (performance.now() - t0) / 1000;
       clearInterval(sampler);
       const used = cpu();

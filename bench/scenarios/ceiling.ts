@@ -9,7 +9,7 @@ import { generateTraffic } from '../../src/simulator/scenario';
 import { KAFKA_BROKERS } from '../../test/support/infra';
 import { noopConsumer } from '../lib/raw-consumers';
 import { cpuMeter, pidByName } from '../lib/processes';
-import { appliedWindow, placedOnly, prepareStage, publishBacklog, startKds, until, writeSettings } from '../lib/stack';
+import { appliedWindow, placedOnly, prepareStage, publishBacklog, startKds, untilFinished, writeSettings } from '../lib/stack';
 import type { BenchOptions, ScenarioResult } from './types';
 
 export async function ceiling(opts: BenchOptions): Promise<ScenarioResult> {
@@ -26,7 +26,7 @@ export async function ceiling(opts: BenchOptions): Promise<ScenarioResult> {
     const kds = await startKds(stage, sim.url, opts.kdsEnv, opts.kdsNodeArgs);
     try {
       const cpu = cpuMeter({ kds: kds.pid, mariadb: pidByName('mariadbd'), bench: process.pid });
-      await until('KDS drained the backlog', async () => (await appliedWindow(stage.db)).n >= steps.length, 600_000, kds);
+      await untilFinished(kds, steps.length, 'KDS drained the backlog', 600_000);
       const used = cpu();
       const w = await appliedWindow(stage.db);
       const kdsRate = (w.n - 1) / w.seconds;
