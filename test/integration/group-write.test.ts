@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Pool } from '../../src/db/pool';
+import { markDish } from '../../src/dishes/mark';
 import type { OrderSource } from '../../src/order-service/client';
 import { createEventProcessor, type Outcome } from '../../src/pipeline/process-event';
 import type { OrderEvent } from '../../src/simulator/scenario';
@@ -133,6 +134,38 @@ describe('group writes', () => {
     const [rows] = await db.pool.query<RowDataPacket[]>("SELECT payload FROM change_log WHERE item_id = 'N-long-1'");
     assert.equal((JSON.parse(String(rows[0]?.payload)) as { note: string }).note, note);
     assert.equal(await count(db.pool, "SELECT COUNT(*) AS n FROM dishes WHERE item_id = 'N-long-1' AND note = ?", [note]), 1);
+  });
+
+  it('cooks marking dishes while groups rewrite the same merchants: no failure, gap-free seqs, nothing moved back', async () => {
+    const { sim, db } = kit;
+    // Groups lock many orders' dishes and then several merchants' seq rows; a mark locks one dish
+    // and then its merchant's seq row. Same order of locks (dishes, then seqs): they may wait, never
+    // deadlock into a failure.
+    const ids = Array.from({ length: 60 }, (_, i) => `K-${i}`);
+    const merchantOf = (i: number): string => (i % 2 === 0 ? 'KM-A' : 'KM-B');
+    const v1 = ids.map((id, i) => body(id, 1, { merchantId: merchantOf(i) }));
+    for (const b of v1) sim.putOrder(b);
+    const p = kit.processor();
+    const first = await run(p, v1.map((b) => eventFor(b, 'ORDER_PLACED')));
+    assert.ok(first.every((r) => r.status === 'fulfilled' && r.value === 'applied'));
+
+    // version 2 changes the first dish's quantity; at the same time cooks mark both dishes READY
+    const v2 = v1.map((b) => body(b.orderId, 2, { merchantId: b.merchantId, items: b.items.map((it, k) => (k === 0 ? { ...it, quantity: 3 } : it)) }));
+    for (const b of v2) sim.putOrder(b);
+    const marks = v1.flatMap((b) => b.items.map((it) => it.itemId));
+    const [applied, marked] = await Promise.all([
+      run(p, v2.map((b) => eventFor(b, 'ORDER_ITEMS_CHANGED'))),
+      Promise.allSettled(marks.map((itemId) => markDish({ pool: db.pool, notifier: noChanges }, { itemId, target: 'READY', mayAccess: () => true }))),
+    ]);
+    assert.deepEqual(applied.map((r) => (r.status === 'fulfilled' ? r.value : String(r.reason))), ids.map(() => 'applied'));
+    assert.deepEqual(marked.map((r) => (r.status === 'fulfilled' ? r.value.kind : String(r.reason))), marks.map(() => 'ok'));
+
+    const [dishes] = await db.pool.query<RowDataPacket[]>("SELECT item_id, state, quantity FROM dishes WHERE order_id LIKE 'K-%' ORDER BY item_id");
+    assert.equal(dishes.length, 120);
+    assert.ok(dishes.every((d) => d.state === 'READY'), 'a mark is never undone by an upstream change');
+    assert.ok(dishes.every((d) => Number(d.quantity) === (String(d.item_id).endsWith('-1') ? 3 : 2)), 'every upstream change applied');
+    // per merchant: 30 orders × (3 changes for v1 + 2 for v2) + 60 marks = 210, numbered 1..210
+    for (const m of ['KM-A', 'KM-B']) assert.deepEqual(await seqsOf(db.pool, m), Array.from({ length: 210 }, (_, i) => i + 1), m);
   });
 
   it('a later version of an order in the same group as other orders never moves it backwards', async () => {
