@@ -27,6 +27,19 @@ export type Change =
   | { kind: 'order'; order: OrderView }
   | { kind: 'dish'; dish: DishView; /** this change made the dish READY */ serve: boolean };
 
+/**
+ * A payload as an SQL string literal. JSON.stringify leaves no raw control characters (it writes
+ * them as \uXXXX), so only backslash and single quote need escaping; the generic escaper also
+ * escapes every double quote, ~30 per dish payload. The change log's payloads are 60 % of the SQL
+ * text the pipeline sends.
+ */
+function payloadLiteral(value: unknown): { toSqlString(mode?: { noBackslashEscapes?: boolean }): string } {
+  const json = JSON.stringify(value);
+  return {
+    toSqlString: (mode) => (mode?.noBackslashEscapes === true ? `'${json.replace(/'/g, "''")}'` : `'${json.replace(/[\\']/g, '\\$&')}'`),
+  };
+}
+
 /** Returns the seq of the last change appended (0 when there was nothing to append). */
 export async function appendChanges(conn: Conn, merchantId: string, changes: readonly Change[]): Promise<number> {
   return (await appendChangesOfMerchants(conn, new Map([[merchantId, changes]]))).get(merchantId) ?? 0;
@@ -74,8 +87,8 @@ export async function appendChangesOfMerchants(
     changes.forEach((c, i) => {
       values.push(
         c.kind === 'order'
-          ? [merchantId, first + i, 'order', c.order.orderId, null, 0, JSON.stringify(c.order)]
-          : [merchantId, first + i, 'dish', c.dish.orderId, c.dish.itemId, c.serve ? 1 : 0, JSON.stringify(c.dish)],
+          ? [merchantId, first + i, 'order', c.order.orderId, null, 0, payloadLiteral(c.order)]
+          : [merchantId, first + i, 'dish', c.dish.orderId, c.dish.itemId, c.serve ? 1 : 0, payloadLiteral(c.dish)],
       );
     });
   }

@@ -126,7 +126,7 @@ describe('group writes', () => {
   it('stores and logs the largest note the contract allows, quotes and CJK included', async () => {
     const { sim, db } = kit;
     // 65,535 bytes of UTF-8; JSON-escaped in the change payload it takes ~95,000
-    const note = '"'.repeat(30_000) + '麻'.repeat(11_845);
+    const note = `it's \\ "hot" \u0000\u001a\n` + '"'.repeat(30_000) + '麻'.repeat(11_830);
     const b = body('N-long', 1, { items: [{ itemId: 'N-long-1', dishId: 'D1', name: 'Tea', quantity: 1, station: 'bar', note, status: 'ACTIVE' }] });
     sim.putOrder(b);
     const [result] = await run(kit.processor(), [eventFor(b, 'ORDER_PLACED')]);
