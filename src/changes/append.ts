@@ -59,14 +59,15 @@ export async function appendChangesOfMerchants(
   conn: Conn,
   byMerchant: ReadonlyMap<string, readonly Change[]>,
 ): Promise<Map<string, number>> {
-  const merchants = [...byMerchant.keys()].filter((m) => (byMerchant.get(m)?.length ?? 0) > 0).sort();
+  const logged = [...byMerchant].filter(([, changes]) => changes.length > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const merchants = logged.map(([m]) => m);
   const last = new Map<string, number>();
   if (merchants.length === 0) return last;
   // Reserve n seqs per merchant (the upsert takes the row lock), then read where each range ends.
   // A multi-row upsert has no per-row result (no RETURNING on MySQL), hence the locked read.
   await conn.query(
     'INSERT INTO merchant_seq (merchant_id, seq) VALUES ? ON DUPLICATE KEY UPDATE seq = seq + VALUES(seq)',
-    [merchants.map((m) => [m, byMerchant.get(m)?.length ?? 0])],
+    [logged.map(([m, changes]) => [m, changes.length])],
   );
   // With most merchants in the list the optimizer scans the (small) table, and a locking scan
   // waits for the lock of every row it reads, other groups' merchants included: use the key.
@@ -77,8 +78,7 @@ export async function appendChangesOfMerchants(
   for (const r of rows) last.set(r.merchant_id, Number(r.seq));
 
   const values: unknown[][] = [];
-  for (const merchantId of merchants) {
-    const changes = byMerchant.get(merchantId) ?? [];
+  for (const [merchantId, changes] of logged) {
     const end = last.get(merchantId);
     if (end === undefined || !Number.isSafeInteger(end) || end < changes.length) {
       throw new Error(`merchant_seq returned no usable seq for ${merchantId} (${String(end)})`);

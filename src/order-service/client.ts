@@ -43,12 +43,6 @@ interface Answer {
   body: string;
 }
 
-/**
- * node:http rather than fetch: the pipeline makes one call per event, and undici's fetch (web
- * streams, AbortSignal, header lists) took ~27 % of the service's CPU plus much of its GC at
- * ~1,000 events/s (`--cpu-prof` of the ceiling benchmark); a plain request on a keep-alive agent
- * costs a fraction of that.
- */
 interface Target {
   client: typeof http | typeof https;
   options: http.RequestOptions;
@@ -77,6 +71,12 @@ function targetOf(baseUrl: string): Target {
   };
 }
 
+/**
+ * node:http rather than fetch: the pipeline makes one call per event, and undici's fetch (web
+ * streams, AbortSignal, header lists) took ~27 % of the service's CPU plus much of its GC at
+ * ~1,000 events/s (`--cpu-prof` of the ceiling benchmark); a plain request on a keep-alive agent
+ * costs a fraction of that.
+ */
 function get(target: Target, path: string, timeoutMs: number): Promise<Answer> {
   return new Promise<Answer>((resolve, reject) => {
     const req = target.client.get({ ...target.options, path }, (res) => {

@@ -29,7 +29,7 @@ interface Waiter<I, O> {
 export function createGroupRunner<I, O>(opts: GroupRunnerOptions<I, O>): GroupRunner<I, O> {
   const maxSize = Math.max(1, Math.floor(opts.maxSize));
   const maxConcurrent = Math.max(1, Math.floor(opts.maxConcurrent));
-  let queue: Waiter<I, O>[] = [];
+  const queue: Waiter<I, O>[] = [];
   let running = 0;
   let scheduled = false;
 
@@ -59,11 +59,7 @@ export function createGroupRunner<I, O>(opts: GroupRunnerOptions<I, O>): GroupRu
 
   function pump(): void {
     scheduled = false;
-    while (running < maxConcurrent && queue.length > 0) {
-      const group = queue.length <= maxSize ? queue : queue.slice(0, maxSize);
-      queue = queue.length <= maxSize ? [] : queue.slice(maxSize);
-      start(group);
-    }
+    while (running < maxConcurrent && queue.length > 0) start(queue.splice(0, maxSize));
   }
 
   return {

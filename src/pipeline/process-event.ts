@@ -66,7 +66,7 @@ export function createEventProcessor(deps: ProcessDeps): EventProcessor {
     },
   });
 
-  async function runGroup(items: GroupItem[]): Promise<PromiseSettledResult<'applied' | 'duplicate' | 'parked'>[]> {
+  async function runGroup(items: GroupItem[]): Promise<PromiseSettledResult<Outcome>[]> {
     try {
       if (new Set(items.map((it) => it.event.orderId)).size !== items.length) {
         throw new Error('two events of one order in one group'); // the scheduler prevents it; never decide them together

@@ -6,7 +6,7 @@ import { describeError, RetriableError } from '../errors';
 import type { Logger } from '../log';
 import type { OrderSource } from '../order-service/client';
 import { appendChanges, type ChangeNotifier } from '../changes/append';
-import { applyOrder } from '../pipeline/sql/apply-order';
+import { applyOrders } from '../pipeline/sql/apply-order';
 import { fetchFresh, type FetchResult } from '../pipeline/fetch-fresh';
 import { lockGuard, peekProgress } from '../pipeline/sql/guard';
 import { backoffMs } from './backoff';
@@ -62,11 +62,15 @@ export function createRetryWorker(deps: RetryWorkerDeps): RetryWorker {
   async function attemptOne(claimed: RetryEntry): Promise<{ outcome: AttemptOutcome; next: RetryEntry | undefined }> {
     const read = await readFor(claimed);
     const result = await inTx(deps.pool, async (conn) => {
-      await lockGuard(conn, claimed.order_id, claimed.merchant_id);
+      const guard = await lockGuard(conn, claimed.order_id, claimed.merchant_id);
       const entry = await lockHead(conn, claimed.id);
       if (entry === undefined) return { outcome: 'skipped' as const, seq: 0, next: undefined };
       if (read === 'already-applied' || read.ok) {
-        const changes = read === 'already-applied' ? [] : await applyOrder(conn, read.details, now());
+        // the guard lock read the order's version with the order row locked: nothing to read again
+        const changes =
+          read === 'already-applied'
+            ? []
+            : ((await applyOrders(conn, [{ details: read.details, storedVersion: guard.storedVersion }], now()))[0] ?? []);
         const next = await closeAndRelease(conn, entry, 'DONE', new Date(now().getTime() + leaseMs), null);
         // the merchant's seq row is locked last (see changes/append.ts)
         const seq = await appendChanges(conn, claimed.merchant_id, changes);

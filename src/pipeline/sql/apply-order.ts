@@ -40,7 +40,7 @@ ON DUPLICATE KEY UPDATE
 
 export interface ApplyRequest {
   details: OrderDetails;
-  /** The order's applied version, read under its lock (guard join or applyOrder). */
+  /** The order's applied version, read under its lock (the guard join of sql/guard.ts). */
   storedVersion: number;
 }
 
@@ -91,15 +91,4 @@ export async function applyOrders(conn: Conn, requests: readonly ApplyRequest[],
   }
   if (dishValues.length > 0) await conn.query(UPSERT_DISHES, [dishValues]);
   return requests.map((r) => changes.get(r) ?? []);
-}
-
-/** One order (retry job): locks and reads its stored version, then applies as above. */
-export async function applyOrder(conn: Conn, d: OrderDetails, now: Date): Promise<Change[]> {
-  const [orders] = await conn.query<RowDataPacket[]>(
-    'SELECT version FROM orders WHERE order_id = ? FOR UPDATE',
-    [d.orderId],
-  );
-  const storedVersion = orders[0] === undefined ? 0 : Number(orders[0].version);
-  const [changes] = await applyOrders(conn, [{ details: d, storedVersion }], now);
-  return changes ?? [];
 }
