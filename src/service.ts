@@ -1,7 +1,7 @@
 // The composition root: builds every adapter from the config, hands them to the feature
 // factories, starts them in order, and registers their teardown (closed in reverse).
 import cron from 'node-cron';
-import type { ChangeNotifier } from './changes/append';
+import { createUnitOfWork } from './changes/unit-of-work';
 import type { Config } from './config';
 import { migrate } from './db/migrate';
 import { createPool, POOL_SIZE, warmPool } from './db/pool';
@@ -17,7 +17,7 @@ import { createCallGate } from './order-service/limiter';
 import { createOrderConsumer } from './pipeline/consumer';
 import { createKeyedScheduler } from './pipeline/keyed-scheduler';
 import { createPushHub } from './push/hub';
-import { createEventProcessor } from './pipeline/process-event';
+import { createEventProcessor, parkFailedEvent } from './pipeline/process-event';
 import { storeDeadLetter } from './pipeline/sql/dead-letter';
 import { backoffMs } from './retry/backoff';
 import { createRetryWorker } from './retry/worker';
@@ -101,15 +101,22 @@ export async function startService(config: Config, log: Logger): Promise<Service
     const syncOutage = (): void => {
       outageAlerts.sync().catch((err: unknown) => log.error('outage notice sync failed', { err }));
     };
-    const notifiers: ChangeNotifier[] = [];
-    const notifier: ChangeNotifier = {
-      changed: (m, seq) => notifiers.forEach((n) => n.changed(m, seq)),
+    // Screens: the hub is told of every committed change (by the unit of work, after commit) and
+    // polls for other instances'. Built before everything that commits changes.
+    const hub = createPushHub(
+      { pool, authSecret: config.authSecret, boardDays: config.archive.boardDays, log },
+      { onPushed: (seconds) => metrics.observePushLatency(seconds) },
+    );
+    const work = createUnitOfWork({ pool, notifier: hub });
+    const retryPolicy = {
+      maxAttempts: config.retry.maxAttempts,
+      delayMs: (retry: number) => backoffMs(retry, config.retry.backoffBaseMs),
     };
 
     const worker = createRetryWorker({
       pool,
       orders,
-      notifier,
+      work,
       log: log.child({ component: 'retry' }),
       backoffBaseMs: config.retry.backoffBaseMs,
       maxAttempts: config.retry.maxAttempts,
@@ -169,22 +176,17 @@ export async function startService(config: Config, log: Logger): Promise<Service
       process: createEventProcessor({
         pool,
         orders,
-        notifier,
-        firstRetryAt: (now) => new Date(now.getTime() + backoffMs(1, config.retry.backoffBaseMs)),
+        work,
+        retry: retryPolicy,
         groups: metrics.writeGroups,
       }),
+      parkFailed: (input, err) => parkFailedEvent(work, input, err, { ...retryPolicy, now: new Date() }),
       deadLetter: (d) => storeDeadLetter(pool, d),
       scheduler,
       log: log.child({ component: 'consumer' }),
       observer: metrics.consumer,
     });
 
-    // Screens: the hub is told of every committed change here and polls for other instances'.
-    const hub = createPushHub(
-      { pool, authSecret: config.authSecret, boardDays: config.archive.boardDays, log },
-      { onPushed: (seconds) => metrics.observePushLatency(seconds) },
-    );
-    notifiers.push(hub);
     metrics.track({ clientCount: () => hub.clientCount() });
     const http = createHttpServer(
       {
@@ -192,7 +194,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
         authSecret: config.authSecret,
         boardDays: config.archive.boardDays,
         log,
-        notifier,
+        work,
         routers: [createRetryAdminRouter({ pool, worker, log: log.child({ component: 'retry-admin' }) })],
         metricsText: () => metrics.metricsText(),
         readiness: async () => ({

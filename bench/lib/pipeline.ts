@@ -9,8 +9,9 @@ import { createOrderServiceClient, type CallObserver, type OrderSource } from '.
 import { createCallGate, type LimitedGate } from '../../src/order-service/limiter';
 import { createOrderConsumer, type ConsumerObserver, type OrderConsumer, type RecordOutcome } from '../../src/pipeline/consumer';
 import { createKeyedScheduler, type KeyedScheduler } from '../../src/pipeline/keyed-scheduler';
-import { createEventProcessor, type EventProcessor } from '../../src/pipeline/process-event';
+import { createEventProcessor, parkFailedEvent, type EventProcessor } from '../../src/pipeline/process-event';
 import { storeDeadLetter } from '../../src/pipeline/sql/dead-letter';
+import { createUnitOfWork } from '../../src/changes/unit-of-work';
 
 export interface PipelineLimits {
   processingConcurrency: number;
@@ -51,11 +52,12 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
   const gate = o.gate ?? createCallGate({ maxConcurrent: o.limits.orderServiceMaxConcurrent, maxPerSecond: o.limits.orderServiceMaxPerSecond });
   const client = createOrderServiceClient({ baseUrl: o.orderServiceUrl, timeoutMs: 5000, gate, ...(o.callObserver ? { observer: o.callObserver } : {}) });
   const orders = o.wrapOrders ? o.wrapOrders(client) : client;
+  const work = createUnitOfWork({ pool: o.pool, notifier: o.notifier ?? { changed: () => undefined } });
   const processor = createEventProcessor({
     pool: o.pool,
     orders,
-    notifier: o.notifier ?? { changed: () => undefined },
-    firstRetryAt: (now) => new Date(now.getTime() + 200),
+    work,
+    retry: { maxAttempts: 7, delayMs: () => 200 },
   });
   const scheduler = createKeyedScheduler(o.limits.processingConcurrency);
   const consumer = createOrderConsumer({
@@ -66,6 +68,7 @@ export async function startPipeline(o: PipelineOptions): Promise<Pipeline> {
     fromBeginning: true,
     sessionTimeoutMs: o.sessionTimeoutMs ?? 30_000,
     process: o.wrapProcessor ? o.wrapProcessor(processor) : processor,
+    parkFailed: (input, err) => parkFailedEvent(work, input, err, { maxAttempts: 7, delayMs: () => 200, now: new Date() }),
     deadLetter: (d) => storeDeadLetter(o.pool, d),
     scheduler,
     log: o.log ?? silentLogger,

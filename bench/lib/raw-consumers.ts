@@ -8,6 +8,7 @@ import { decodeRecord } from '../../src/events/decode';
 import { createOrderServiceClient } from '../../src/order-service/client';
 import { createCallGate } from '../../src/order-service/limiter';
 import { createEventProcessor } from '../../src/pipeline/process-event';
+import { createUnitOfWork } from '../../src/changes/unit-of-work';
 
 export interface RawRun {
   records: number;
@@ -56,7 +57,9 @@ export function originalDesign(kafka: Kafka, topic: string, total: number, parti
   // The gate is there because the client needs one; its caps never bind at `partitions` calls.
   const gate = createCallGate({ maxConcurrent: 64, maxPerSecond: 5000 });
   const orders = createOrderServiceClient({ baseUrl: orderServiceUrl, timeoutMs: 5000, gate });
-  const process = createEventProcessor({ pool, orders, notifier: { changed: () => undefined }, firstRetryAt: (now) => now });
+  const process = createEventProcessor({
+    pool, orders, work: createUnitOfWork({ pool, notifier: { changed: () => undefined } }), retry: { maxAttempts: 7, delayMs: () => 0 },
+  });
   return consumeAll(kafka, topic, total, partitions, async (value, key, headers) => {
     const decoded = decodeRecord({ key, value, headers }, env);
     if (!decoded.ok) throw new Error(`bench data must be valid: ${decoded.reason}`);

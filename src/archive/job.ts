@@ -11,8 +11,9 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { inTx, type Pool } from '../db/pool';
 import type { Logger } from '../log';
 import { saveJobState } from '../alerts/job-state';
+import { lockBlocked } from '../order-queue/sql';
 import {
-  countBlockedOld, lockBlockedOrders, moveChanges, moveClosedEntries, moveOrders, selectOldChanges, selectOldClosedEntries,
+  countBlockedOld, moveChanges, moveClosedEntries, moveOrders, selectOldChanges, selectOldClosedEntries,
   selectOldOrders, START, type OrderCursor,
 } from './sql';
 
@@ -69,7 +70,7 @@ export function createArchiveJob(deps: ArchiveDeps): ArchiveJob {
       cursor = batch[batch.length - 1] as OrderCursor;
       const moved = await inTx(deps.pool, async (conn) => {
         const ids = batch.map((b) => b.orderId).sort();
-        const blocked = await lockBlockedOrders(conn, ids);
+        const blocked = await lockBlocked(conn, ids);
         const free = ids.filter((id) => !blocked.has(id));
         return free.length === 0 ? undefined : moveOrders(conn, free);
       });

@@ -6,6 +6,7 @@
 // on MariaDB too (MySQL 8 only warns that it is deprecated).
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Conn, Pool } from '../db/pool';
+import { dropClosedQueues, NOT_BLOCKED_SQL } from '../order-queue/sql';
 
 const ORDER_COLS = [
   'order_id', 'merchant_id', 'table_no', 'status', 'version', 'placed_at', 'upstream_updated_at',
@@ -38,38 +39,18 @@ export const START: OrderCursor = { placedAt: new Date(0), orderId: '' };
 
 /**
  * The next old orders after the cursor (orders_placed index, which carries the primary key), skipping
- * orders that still have PENDING or FAILED retry entries: their events are not applied yet.
+ * blocked orders (open retry entries: their events are not applied yet).
  */
 export async function selectOldOrders(pool: Pool, cutoff: Date, after: OrderCursor, limit: number): Promise<OrderCursor[]> {
   const [rows] = await pool.query<RowDataPacket[]>(
     `SELECT o.order_id, o.placed_at FROM orders o
       WHERE o.placed_at < ?
         AND (o.placed_at > ? OR (o.placed_at = ? AND o.order_id > ?))
-        AND NOT EXISTS (SELECT 1 FROM retry_entries r
-                         WHERE r.order_id = o.order_id AND r.status IN ('PENDING', 'FAILED'))
+        AND ${NOT_BLOCKED_SQL('o')}
       ORDER BY o.placed_at, o.order_id LIMIT ?`,
     [cutoff, after.placedAt, after.placedAt, after.orderId, limit],
   );
   return rows.map((r) => ({ placedAt: r.placed_at as Date, orderId: String(r.order_id) }));
-}
-
-/**
- * Locks the guard rows of the batch (the lock the consumer and the retry job take before they
- * touch an order) and returns the orders that gained pending entries since they were selected.
- */
-export async function lockBlockedOrders(conn: Conn, orderIds: readonly string[]): Promise<Set<string>> {
-  const [guards] = await conn.query<RowDataPacket[]>(
-    'SELECT order_id, pending FROM order_guards WHERE order_id IN (?) ORDER BY order_id FOR UPDATE',
-    [orderIds],
-  );
-  const [entries] = await conn.query<RowDataPacket[]>(
-    `SELECT DISTINCT order_id FROM retry_entries WHERE order_id IN (?) AND status IN ('PENDING', 'FAILED')`,
-    [orderIds],
-  );
-  return new Set([
-    ...guards.filter((g) => Number(g.pending) > 0).map((g) => String(g.order_id)),
-    ...entries.map((e) => String(e.order_id)),
-  ]);
 }
 
 export interface MovedOrders {
@@ -79,21 +60,16 @@ export interface MovedOrders {
   guards: number;
 }
 
-/**
- * Moves the orders with their dishes and their (DONE/DISCARDED) retry entries, and deletes their
- * guards. The entries go with the guard: a new guard starts queue positions at 1 again, which
- * would collide with an old entry's (order_id, queue_pos) if it stayed behind.
- */
+/** Moves the orders with their dishes and their closed retry entries, and drops their queues. */
 export async function moveOrders(conn: Conn, ids: readonly string[]): Promise<MovedOrders> {
   await conn.query(copySql('orders', ORDER_COLS, 'order_id IN (?)'), [ids]);
   await conn.query(copySql('dishes', DISH_COLS, 'order_id IN (?)'), [ids]);
   await conn.query(copySql('retry_entries', RETRY_COLS, 'order_id IN (?)'), [ids]);
   const del = async (sql: string): Promise<number> => (await conn.query<ResultSetHeader>(sql, [ids]))[0].affectedRows;
   const dishes = await del('DELETE FROM dishes WHERE order_id IN (?)');
-  const retryEntries = await del(`DELETE FROM retry_entries WHERE order_id IN (?)`);
-  const guards = await del('DELETE FROM order_guards WHERE order_id IN (?) AND pending = 0');
+  const queues = await dropClosedQueues(conn, ids);
   const orders = await del('DELETE FROM orders WHERE order_id IN (?)');
-  return { orders, dishes, retryEntries, guards };
+  return { orders, dishes, retryEntries: queues.entries, guards: queues.guards };
 }
 
 export type LogKey = [merchantId: string, seq: number];
@@ -135,7 +111,7 @@ export async function countBlockedOld(pool: Pool, cutoff: Date): Promise<number>
   const [rows] = await pool.query<RowDataPacket[]>(
     `SELECT COUNT(*) AS n FROM orders o
       WHERE o.placed_at < ?
-        AND EXISTS (SELECT 1 FROM retry_entries r WHERE r.order_id = o.order_id AND r.status IN ('PENDING', 'FAILED'))`,
+        AND NOT ${NOT_BLOCKED_SQL('o')}`,
     [cutoff],
   );
   return Number(rows[0]?.n ?? 0);

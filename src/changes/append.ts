@@ -1,7 +1,7 @@
 // Appends changes to the change log with the next per-merchant seqs, inside the caller's
 // transaction. The merchant_seq row lock is held until commit, so transactions of one
-// merchant commit in seq order and readers never see a gap (design note 6). Call it last in the
-// transaction to hold that lock as briefly as possible.
+// merchant commit in seq order and readers never see a gap (design note 6). Only the unit of work
+// (./unit-of-work.ts) calls it, last in its transaction, to hold that lock as briefly as possible.
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Conn } from '../db/pool';
 
@@ -25,7 +25,14 @@ export interface DishView {
 
 export type Change =
   | { kind: 'order'; order: OrderView }
-  | { kind: 'dish'; dish: DishView; /** this change made the dish READY */ serve: boolean };
+  | {
+      kind: 'dish';
+      dish: DishView;
+      /** the dish's state before this change; null for a new dish (not logged, for recorders) */
+      from: string | null;
+      /** this change made the dish READY */
+      serve: boolean;
+    };
 
 /**
  * A payload as an SQL string literal. JSON.stringify leaves no raw control characters (it writes
@@ -40,18 +47,13 @@ function payloadLiteral(value: unknown): { toSqlString(mode?: { noBackslashEscap
   };
 }
 
-/** Returns the seq of the last change appended (0 when there was nothing to append). */
-export async function appendChanges(conn: Conn, merchantId: string, changes: readonly Change[]): Promise<number> {
-  return (await appendChangesOfMerchants(conn, new Map([[merchantId, changes]]))).get(merchantId) ?? 0;
-}
-
 interface SeqRow extends RowDataPacket {
   merchant_id: string;
   seq: number;
 }
 
 /**
- * Appends the changes of several merchants (one group transaction of the consumer): the seq rows
+ * Appends the changes of several merchants (one transaction may change many): the seq rows
  * are taken in merchant-id order, so two groups never wait on each other in a cycle. Returns the
  * last seq appended per merchant that had changes.
  */

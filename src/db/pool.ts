@@ -1,4 +1,5 @@
 import mysql from 'mysql2/promise';
+import { classifyDbError } from './errors';
 
 export type Pool = mysql.Pool;
 export type Conn = mysql.PoolConnection;
@@ -41,6 +42,9 @@ export async function ensureDatabase(url: string): Promise<void> {
  */
 export const POOL_SIZE = 20;
 
+/** Valid on MariaDB 10.x and MySQL 8 alike. */
+export const SESSION_SQL_MODE = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
+
 export function createPool(url: string, connectionLimit = POOL_SIZE): Pool {
   return mysql.createPool({
     uri: url,
@@ -69,6 +73,10 @@ export function createPool(url: string, connectionLimit = POOL_SIZE): Pool {
     };
     core.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', onError);
     core.query("SET time_zone = '+00:00'", onError);
+    // Pinned, not inherited from the server: strict mode makes a value that does not fit its column
+    // an error (classified permanent, src/db/errors.ts) instead of a silent truncation, and the
+    // change log's literals are escaped for a session without NO_BACKSLASH_ESCAPES.
+    core.query(`SET SESSION sql_mode = '${SESSION_SQL_MODE}'`, onError);
   });
 }
 
@@ -92,11 +100,17 @@ const TX_ATTEMPTS = 4;
 
 /**
  * Runs fn in a transaction on one connection; rolls back on any throw. A deadlock victim is run
- * again from the start (fn must only touch the database), a few times with a short pause.
+ * again from the start (fn must only touch the database), a few times with a short pause. Database
+ * failures leave it classified (src/db/errors.ts).
  */
 export async function inTx<T>(pool: Pool, fn: (conn: Conn) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const conn = await pool.getConnection();
+    let conn: Conn;
+    try {
+      conn = await pool.getConnection();
+    } catch (err) {
+      throw classifyDbError(err);
+    }
     try {
       await conn.beginTransaction();
       const out = await fn(conn);
@@ -104,7 +118,7 @@ export async function inTx<T>(pool: Pool, fn: (conn: Conn) => Promise<T>): Promi
       return out;
     } catch (err) {
       await conn.rollback().catch(() => undefined);
-      if (!isLockConflict(err) || attempt >= TX_ATTEMPTS) throw err;
+      if (!isLockConflict(err) || attempt >= TX_ATTEMPTS) throw classifyDbError(err);
     } finally {
       conn.release();
     }

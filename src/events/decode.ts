@@ -83,7 +83,7 @@ export function decodeRecord(rec: RawRecord, env: string): Decoded {
     'must be an RFC 3339 timestamp',
   );
   const version = o.version;
-  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1 || version > 4294967295) {
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) {
     problems.push('version must be an integer >= 1');
   }
   if (problems.length > 0) return fail('invalid_field', problems.join('; '));

@@ -1,7 +1,7 @@
 // The screens' API: order and board reads, and the cook's and waiter's marks.
 import express, { type Router } from 'express';
 import { mayReadOrder, mayUseMerchant } from '../auth/access';
-import type { ChangeNotifier } from '../changes/append';
+import type { UnitOfWork } from '../changes/unit-of-work';
 import { readBoard, readConsistent, readOrder } from '../board/read';
 import type { Pool } from '../db/pool';
 import { markDish } from '../dishes/mark';
@@ -13,7 +13,7 @@ import { idParam, jsonBody, requireObjectBody, stationQuery } from './params';
 export interface ApiDeps {
   pool: Pool;
   boardDays: number;
-  notifier: ChangeNotifier;
+  work: UnitOfWork;
 }
 
 export function createApiRouter(deps: ApiDeps, auth: AuthMiddleware): Router {
@@ -57,7 +57,7 @@ export function createApiRouter(deps: ApiDeps, auth: AuthMiddleware): Router {
       const itemId = idParam(req, 'itemId');
       requireObjectBody(req);
       const claims = claimsOf(res);
-      const r = await markDish(deps, { itemId, target, mayAccess: (m) => mayUseMerchant(claims, m) });
+      const r = await markDish({ work: deps.work }, { itemId, target, mayAccess: (m) => mayUseMerchant(claims, m) });
       switch (r.kind) {
         case 'ok':
           res.json(r.dish);

@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type Router } from 'express';
-import type { ChangeNotifier } from '../changes/append';
+import type { UnitOfWork } from '../changes/unit-of-work';
 import type { Pool } from '../db/pool';
 import type { Logger } from '../log';
 import type { PushHub } from '../push/hub';
@@ -24,8 +24,8 @@ export interface HttpDeps {
   /** name → connected (mysql, kafka, zookeeper); /readyz answers 503 naming the false ones. */
   readiness: () => Promise<Record<string, boolean>>;
   metricsText: () => Promise<string>;
-  /** Told after a mark commits; normally the push hub. */
-  notifier: ChangeNotifier;
+  /** Commits the screens' marks (and notifies the push hub after commit). */
+  work: UnitOfWork;
   /**
    * Extra /api routers of other features (e.g. the retries admin API), given the auth middleware.
    * Bodies are not pre-parsed: put `jsonBody` after `auth.requireRole(...)` where one is needed.

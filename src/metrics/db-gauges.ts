@@ -35,7 +35,7 @@ export function sqlDbStats(pool: Pool): DbGaugeSource {
       );
       // age computed by the server: blocked_since was written with its clock (NOW(3))
       const [blocked] = await pool.query<BlockedRow[]>(
-        'SELECT COUNT(*) AS n, TIMESTAMPDIFF(MICROSECOND, MIN(blocked_since), NOW(3)) AS age_us FROM order_guards WHERE pending > 0',
+        'SELECT COUNT(*) AS n, TIMESTAMPDIFF(MICROSECOND, MIN(blocked_since), NOW(3)) AS age_us FROM order_guards WHERE open_entries > 0',
       );
       const retryByStatus: Record<string, number> = { PENDING: 0, FAILED: 0 };
       for (const r of byStatus) retryByStatus[r.status] = Number(r.n);

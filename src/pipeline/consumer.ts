@@ -5,10 +5,11 @@
 // on shutdown or rebalance is delivered again, never skipped.
 import { createRequire } from 'node:module';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { describeError, errorKind } from '../errors';
 import { decodeRecord, type Decoded } from '../events/decode';
 import type { Logger } from '../log';
 import type { KeyedScheduler } from './keyed-scheduler';
-import type { EventProcessor, Outcome } from './process-event';
+import type { EventInput, EventProcessor, Outcome } from './process-event';
 import type { DeadLetter } from './sql/dead-letter';
 
 export type RecordOutcome = Outcome | 'dead_lettered';
@@ -19,6 +20,16 @@ export interface ConsumerObserver {
   infraError(err: unknown): void;
 }
 
+/**
+ * How many times a record whose handling fails with an unclassified error (a bug) is tried again
+ * in place before it is set aside. A bug that hits one record must not stall its partition for
+ * ever; one that hits every record still leaves each of them kept, not lost (see parkFailed).
+ */
+export const BUG_ATTEMPTS = 3;
+
+/** A partition counts as stalled when it has records in hand and has not advanced for this long. */
+export const STALL_AFTER_MS = 120_000;
+
 export interface OrderConsumerDeps {
   kafka: Kafka;
   topic: string;
@@ -27,6 +38,11 @@ export interface OrderConsumerDeps {
   fromBeginning: boolean;
   sessionTimeoutMs: number;
   process: EventProcessor;
+  /**
+   * Sets aside an event that keeps failing with a bug: parked as a FAILED head of its order's queue
+   * (mailed; replayable after a fix), so the order waits and nothing else does.
+   */
+  parkFailed: (input: EventInput, err: unknown) => Promise<Outcome>;
   deadLetter: (d: DeadLetter) => Promise<void>;
   scheduler: KeyedScheduler;
   log: Logger;
@@ -37,6 +53,8 @@ export interface OrderConsumer {
   start(): Promise<void>;
   stop(): Promise<void>;
   isConnected(): boolean;
+  /** Partitions with records in hand that have not advanced for STALL_AFTER_MS. */
+  stalledPartitions(): number[];
   /** The kafkajs consumer, for lag metrics (offsets) and pause/resume. */
   readonly consumer: Consumer;
 }
@@ -97,50 +115,78 @@ export function createOrderConsumer(deps: OrderConsumerDeps): OrderConsumer {
   });
 
   /**
-   * Database or other infrastructure failure: retry the same record in place (the partition
-   * waits, which is right when the database is down for everyone), until shutdown or rebalance.
+   * Runs a record's step until it succeeds, deciding from the error's kind (src/errors.ts):
+   * infrastructure (database down) → the same record again in place, with a backoff capped at 10 s,
+   * until it works or shutdown/rebalance: the partition waits, which is right when the database is
+   * down for everyone; a bug → at most BUG_ATTEMPTS tries, then thrown; permanent → thrown at once.
    */
-  async function withInfraRetry<T>(p: EachBatchPayload, fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
+  async function withRetry<T>(p: EachBatchPayload, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0, bugs = 0; ; attempt++) {
       if (!p.isRunning() || p.isStale()) throw new Abandoned();
       try {
         return await fn();
       } catch (err) {
+        const kind = errorKind(err);
+        if (kind === 'permanent' || kind === 'retriable') throw err;
+        if (kind === 'bug' && ++bugs >= BUG_ATTEMPTS) throw err;
         deps.observer?.infraError(err);
-        deps.log.warn('record failed on infrastructure; retrying in place', { err, attempt });
+        deps.log.warn(kind === 'bug' ? 'record failed unexpectedly; retrying in place' : 'record failed on infrastructure; retrying in place', { err, attempt });
         await new Promise((r) => setTimeout(r, Math.min(10_000, 250 * 2 ** attempt)));
       }
     }
+  }
+
+  async function deadLetter(p: EachBatchPayload, m: KafkaMessage, reason: string, detail: string): Promise<void> {
+    const { topic, partition } = p.batch;
+    await withRetry(p, () =>
+      deps.deadLetter({ topic, partition, offset: m.offset, key: m.key, value: m.value, headers: headersOf(m), reason, detail }),
+    );
+    deps.log.warn('record dead-lettered', { source: `${topic}/${partition}@${m.offset}`, reason, detail: detail.slice(0, 500) });
+    deps.observer?.record('dead_lettered', { partition, reason });
   }
 
   async function handle(p: EachBatchPayload, m: KafkaMessage, decoded: Decoded): Promise<void> {
     const { topic, partition } = p.batch;
     const source = `${topic}/${partition}@${m.offset}`;
     if (!decoded.ok) {
-      await withInfraRetry(p, () =>
-        deps.deadLetter({
-          topic, partition, offset: m.offset, key: m.key, value: m.value,
-          headers: headersOf(m), reason: decoded.reason, detail: decoded.detail,
-        }),
-      );
-      deps.log.warn('record dead-lettered', { source, reason: decoded.reason, detail: decoded.detail });
-      deps.observer?.record('dead_lettered', { partition, reason: decoded.reason });
+      await deadLetter(p, m, decoded.reason, decoded.detail);
       return;
     }
-    const raw = (m.value as Buffer).toString('utf8');
-    const outcome = await withInfraRetry(p, () => deps.process({ event: decoded.event, raw, source }));
+    const input: EventInput = { event: decoded.event, raw: (m.value as Buffer).toString('utf8'), source };
+    let outcome: RecordOutcome;
+    try {
+      outcome = await withRetry(p, () => deps.process(input));
+    } catch (err) {
+      if (err instanceof Abandoned) throw err;
+      deps.log.error('event could not be processed; setting it aside', { source, err });
+      try {
+        outcome = await withRetry(p, () => deps.parkFailed(input, err));
+      } catch (parkErr) {
+        if (parkErr instanceof Abandoned) throw parkErr;
+        // Not even parkable (its ids or times break the retry table's columns): keep the record.
+        await deadLetter(p, m, 'unprocessable', `${describeError(err)}; could not park it: ${describeError(parkErr)}`);
+        return;
+      }
+    }
     deps.observer?.record(outcome, { partition, occurredAt: decoded.event.occurredAt });
   }
+
+  /** partition → when its current batch last advanced; absent while it has nothing in hand */
+  const progress = new Map<number, number>();
 
   async function eachBatch(p: EachBatchPayload): Promise<void> {
     const msgs = p.batch.messages;
     const done: boolean[] = msgs.map(() => false);
     let prefix = 0;
+    const { partition } = p.batch;
+    progress.set(partition, Date.now());
     const advance = (): void => {
+      const before = prefix;
       while (prefix < msgs.length && done[prefix] === true) {
         p.resolveOffset((msgs[prefix] as KafkaMessage).offset);
         prefix += 1;
       }
+      if (prefix > before) progress.set(partition, Date.now());
     };
     // Slow order-service calls must not cost the group membership, and a long batch (a backlog
     // fills 512 KiB per partition) commits its finished prefix as it goes, not only at its end.
@@ -166,6 +212,7 @@ export function createOrderConsumer(deps: OrderConsumerDeps): OrderConsumer {
       if (unexpected?.status === 'rejected') deps.log.error('record handler failed', { err: unexpected.reason });
     } finally {
       clearInterval(beat);
+      progress.delete(partition);
     }
     await p.commitOffsetsIfNecessary();
   }
@@ -199,5 +246,9 @@ export function createOrderConsumer(deps: OrderConsumerDeps): OrderConsumer {
       connected = false;
     },
     isConnected: () => connected,
+    stalledPartitions() {
+      const now = Date.now();
+      return [...progress].filter(([, at]) => now - at >= STALL_AFTER_MS).map(([partition]) => partition).sort((a, b) => a - b);
+    },
   };
 }

@@ -1,23 +1,26 @@
 // One valid order event, from decision to commit (design notes 1 and 2):
 //   1. peek without locks: an event not newer than the stored version is a duplicate (no call);
-//      an order with pending retry entries is parked behind them (no call);
+//      an order with open retry entries is parked behind them (no call);
 //   2. otherwise read the order service, holding no database lock;
-//   3. in one transaction with the order's guard row locked, decide again: park behind pending
-//      entries (discarding the answer), park as the head when the read failed, or apply.
+//   3. in one unit of work with the order's queue locked, decide again (src/order-queue/decide.ts):
+//      park behind open entries (discarding the answer), park as the head when the read failed,
+//      or apply.
 // Steps 1 and 3 are shared by every event in flight at the moment: peeks go out as one query and
 // decisions as one transaction per group (./group-runner, ./write-group). Events of one order are
 // never in one group: the keyed scheduler runs them one after another.
-// Database errors propagate: the consumer retries the record rather than committing past it.
-import type { ChangeNotifier } from '../changes/append';
-import { inTx, type Pool } from '../db/pool';
-import type { OrderEvent } from '../events/decode';
+// Database errors propagate, classified (src/db/errors.ts): the consumer decides what to do.
+import type { UnitOfWork } from '../changes/unit-of-work';
+import { errorKind, KdsError, PermanentError } from '../errors';
+import type { Pool } from '../db/pool';
+import { decideArrival, type RetryPolicy } from '../order-queue/decide';
+import { lockQueue, park, peekQueues } from '../order-queue/sql';
 import type { OrderSource } from '../order-service/client';
-import { fetchFresh } from './fetch-fresh';
+import { fetchFresh } from '../order-service/fetch-fresh';
+import type { QueueState } from '../order-queue/decide';
 import { createGroupRunner } from './group-runner';
-import { peekMany, type OrderProgress } from './sql/guard';
-import { writeGroup, type GroupItem } from './write-group';
+import { writeGroup, type EventInput, type GroupItem, type Outcome } from './write-group';
 
-export type Outcome = 'applied' | 'duplicate' | 'parked';
+export type { EventInput, Outcome };
 
 /** Told about each deciding transaction (metrics implement it). */
 export interface GroupObserver {
@@ -27,20 +30,32 @@ export interface GroupObserver {
 export interface ProcessDeps {
   pool: Pool;
   orders: OrderSource;
-  notifier: ChangeNotifier;
-  /** When the first retry of a newly failed event is due. */
-  firstRetryAt: (now: Date) => Date;
+  work: UnitOfWork;
+  /** Attempts and backoff of the retry table, for events whose read fails on arrival. */
+  retry: { maxAttempts: number; delayMs(retry: number): number };
   clock?: () => Date;
   groups?: GroupObserver;
 }
 
-export interface EventInput {
-  event: OrderEvent;
-  raw: string;
-  source: string | null;
-}
-
 export type EventProcessor = (input: EventInput) => Promise<Outcome>;
+
+/**
+ * Parks an event that could not be applied for a reason retrying cannot fix (the database refused
+ * its data; a bug): the queue's rule makes it a FAILED head, mailed to the developers, and the
+ * order waits behind it while every other order goes on. After a fix, an operator replays it.
+ */
+export async function parkFailedEvent(work: UnitOfWork, input: EventInput, error: unknown, policy: RetryPolicy): Promise<Outcome> {
+  const failure =
+    error instanceof KdsError && error.kind === 'permanent'
+      ? error
+      : new PermanentError('unprocessable', error instanceof Error ? error.message : String(error), { cause: error });
+  await work.run(async (tx) => {
+    const queue = await lockQueue(tx.conn, input.event);
+    const decision = decideArrival(queue, { ok: false, error: failure }, policy);
+    if (decision.kind === 'park') await park(tx.conn, queue, { ...input, plan: decision.plan });
+  });
+  return 'parked';
+}
 
 /**
  * Group sizes. At most 200 events keep a group's transaction short (its merchant_seq locks are
@@ -58,13 +73,14 @@ const fulfilled = <T>(value: T): PromiseSettledResult<T> => ({ status: 'fulfille
 export function createEventProcessor(deps: ProcessDeps): EventProcessor {
   const now = deps.clock ?? (() => new Date());
 
-  const peeks = createGroupRunner<string, OrderProgress>({
+  const peeks = createGroupRunner<string, QueueState>({
     ...PEEK_GROUP,
     async run(orderIds) {
-      const found = await peekMany(deps.pool, orderIds);
-      return orderIds.map((id) => fulfilled(found.get(id) ?? { storedVersion: 0, pending: 0 }));
+      const found = await peekQueues(deps.pool, orderIds);
+      return orderIds.map((id) => fulfilled(found.get(id) as QueueState));
     },
   });
+  const policy = (): RetryPolicy => ({ ...deps.retry, now: now() });
 
   async function runGroup(items: GroupItem[]): Promise<PromiseSettledResult<Outcome>[]> {
     try {
@@ -72,12 +88,21 @@ export function createEventProcessor(deps: ProcessDeps): EventProcessor {
         throw new Error('two events of one order in one group'); // the scheduler prevents it; never decide them together
       }
       const started = performance.now();
-      const result = await inTx(deps.pool, (conn) => writeGroup(conn, items, { now: now(), firstRetryAt: deps.firstRetryAt }));
+      const outcomes = await deps.work.run((tx) => writeGroup(tx, items, policy()));
       deps.groups?.group(items.length, (performance.now() - started) / 1000);
-      for (const [merchantId, seq] of result.seqs) deps.notifier.changed(merchantId, seq);
-      return result.outcomes.map(fulfilled);
+      return outcomes.map(fulfilled);
     } catch (err) {
-      if (items.length === 1) return [{ status: 'rejected', reason: err }];
+      if (items.length === 1) {
+        const [item] = items as [GroupItem];
+        // The database refused this event's data (a value that does not fit its column): it will
+        // refuse it every time, so it is parked as FAILED instead of stalling its partition.
+        if (errorKind(err) !== 'permanent') return [{ status: 'rejected', reason: err }];
+        try {
+          return [fulfilled(await parkFailedEvent(deps.work, item, err, policy()))];
+        } catch (parkErr) {
+          return [{ status: 'rejected', reason: parkErr }];
+        }
+      }
       // One event that the database refuses must not fail the others: decide each on its own.
       const out: PromiseSettledResult<Outcome>[] = [];
       for (const it of items) out.push(...(await runGroup([it])));
@@ -88,8 +113,8 @@ export function createEventProcessor(deps: ProcessDeps): EventProcessor {
 
   return async ({ event, raw, source }) => {
     const peek = await peeks.submit(event.orderId);
-    if (peek.pending === 0 && peek.storedVersion >= event.version) return 'duplicate';
-    const fetched = peek.pending > 0 ? undefined : await fetchFresh(deps.orders, event);
+    if (peek.openEntries === 0 && peek.storedVersion >= event.version) return 'duplicate';
+    const fetched = peek.openEntries > 0 ? undefined : await fetchFresh(deps.orders, event);
     return writes.submit({ event, raw, source, fetched });
   };
 }

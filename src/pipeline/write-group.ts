@@ -1,79 +1,52 @@
 // The deciding transaction of a group of events of different orders (design notes 1 and 2, made
-// for many orders at once): lock every order's guard and order row, decide per event (park behind
-// pending entries, park as the head when its read failed, skip a duplicate, or apply), then write
-// all orders, all dishes and every merchant's change-log entries with one statement per table.
-// One group costs ~10 statements and one commit, whatever its size.
-import { appendChangesOfMerchants, type Change } from '../changes/append';
-import type { Conn } from '../db/pool';
-import { describeError } from '../errors';
-import type { FetchResult } from './fetch-fresh';
-import type { EventInput, Outcome } from './process-event';
+// for many orders at once): lock every order's queue and order row, decide per event with the
+// queue's pure rule (src/order-queue/decide.ts: park behind open entries, park as the head when its
+// read failed, or apply), then write all orders and all dishes with one statement per table and
+// log their changes. One group costs ~10 statements and one commit, whatever its size.
+import type { WorkTx } from '../changes/unit-of-work';
+import type { OrderEvent } from '../events/decode';
+import { decideArrival, type ReadResult, type RetryPolicy } from '../order-queue/decide';
+import { lockQueues, park } from '../order-queue/sql';
 import { applyOrders, type ApplyRequest } from './sql/apply-order';
-import { lockGuards } from './sql/guard';
-import { parkEvent } from './sql/park';
+
+export type Outcome = 'applied' | 'duplicate' | 'parked';
+
+export interface EventInput {
+  event: OrderEvent;
+  raw: string;
+  source: string | null;
+}
 
 export interface GroupItem extends EventInput {
-  /** The order service's answer; undefined when the peek saw pending entries (no call made). */
-  fetched: FetchResult | undefined;
+  /** The order service's answer; undefined when the peek saw the order blocked (no call made). */
+  fetched: ReadResult | undefined;
 }
 
-export interface GroupResult {
-  outcomes: Outcome[];
-  /** The last seq written per merchant, to notify screens after commit. */
-  seqs: Map<string, number>;
-}
-
-export interface GroupClock {
-  now: Date;
-  /** When the first retry of a newly failed event is due. */
-  firstRetryAt: (now: Date) => Date;
-}
-
-export async function writeGroup(conn: Conn, items: readonly GroupItem[], clock: GroupClock): Promise<GroupResult> {
-  const { now } = clock;
-  const guards = await lockGuards(conn, items.map((it) => it.event));
+/** Runs inside a unit of work; returns each event's outcome, in item order. */
+export async function writeGroup(tx: WorkTx, items: readonly GroupItem[], policy: RetryPolicy): Promise<Outcome[]> {
+  const queues = await lockQueues(tx.conn, items.map((it) => it.event));
   const outcomes: Outcome[] = [];
   const applies: { index: number; request: ApplyRequest }[] = [];
 
   for (const [index, it] of items.entries()) {
-    const { event, raw, source, fetched } = it;
-    const guard = guards.get(event.orderId);
-    if (guard === undefined) throw new Error(`no guard locked for order ${event.orderId}`);
-    if (guard.pending > 0 || fetched === undefined) {
-      // Behind earlier entries of this order; if the peek was stale and the queue has emptied
-      // since, this entry becomes the head and is due at once.
-      const head = guard.pending === 0;
-      await parkEvent(conn, guard, {
-        event, raw, source,
-        nextAttemptAt: head ? now : null,
-        lastError: head ? 'queued behind an entry that has since completed' : null,
-      });
-      outcomes[index] = 'parked';
-    } else if (!fetched.ok) {
-      await parkEvent(conn, guard, {
-        event, raw, source,
-        nextAttemptAt: clock.firstRetryAt(now),
-        lastError: describeError(fetched.error),
-      });
+    const queue = queues.get(it.event.orderId);
+    if (queue === undefined) throw new Error(`no queue locked for order ${it.event.orderId}`);
+    const decision = decideArrival(queue, it.fetched, policy);
+    if (decision.kind === 'park') {
+      await park(tx.conn, queue, { event: it.event, raw: it.raw, source: it.source, plan: decision.plan });
       outcomes[index] = 'parked';
     } else {
       outcomes[index] = 'duplicate';
-      applies.push({ index, request: { details: fetched.details, storedVersion: guard.storedVersion } });
+      applies.push({ index, request: { details: decision.details, storedVersion: queue.storedVersion } });
     }
   }
 
-  const changes = await applyOrders(conn, applies.map((a) => a.request), now);
-  const byMerchant = new Map<string, Change[]>();
+  const changes = await applyOrders(tx.conn, applies.map((a) => a.request), policy.now);
   applies.forEach((a, i) => {
     const c = changes[i] ?? [];
     if (c.length === 0) return;
     outcomes[a.index] = 'applied';
-    const merchantId = a.request.details.merchantId;
-    const list = byMerchant.get(merchantId);
-    if (list === undefined) byMerchant.set(merchantId, [...c]);
-    else list.push(...c);
+    tx.log(a.request.details.merchantId, c);
   });
-  // the merchants' seq rows are locked last (see changes/append.ts)
-  const seqs = await appendChangesOfMerchants(conn, byMerchant);
-  return { outcomes, seqs };
+  return outcomes;
 }

@@ -7,12 +7,12 @@
 // so "replaying" it would only race that claim. Discard takes a FAILED or PENDING head and releases
 // the entry behind it. An entry further back cannot be discarded: closeAndRelease relies on
 // entries completing strictly in queue order (the next by position is the next to run), and a
-// hole in the middle would leave the entries after it parked for good.
+// hole in the middle would leave the entries after it parked for good. The queue module
+// (src/order-queue/) owns all of that; this file only says what an operator may do.
 import { inTx, type Conn, type Pool } from '../db/pool';
 import type { Logger } from '../log';
-import { lockGuard } from '../pipeline/sql/guard';
-import { lockEntry, reopenForReplay, viewEntry, type EntryView } from './admin-sql';
-import { closeAndRelease, getEntry, type RetryEntry } from './sql';
+import { closeHead, getEntry, lockEntry, reopenHead, type LockedEntry, type QueueEntry } from '../order-queue/sql';
+import { viewEntry, type EntryView } from './admin-sql';
 import type { RetryWorker } from './worker';
 
 export interface RetryAdminDeps {
@@ -37,15 +37,14 @@ type Decision<T> = { kind: 'go'; then: T } | { kind: 'not_found' } | { kind: 'co
 async function underGuard<T>(
   deps: RetryAdminDeps,
   id: number,
-  decide: (entry: RetryEntry, locked: { status: string; head: boolean }, conn: Conn) => Promise<Decision<T>>,
+  decide: (held: LockedEntry, conn: Conn) => Promise<Decision<T>>,
 ): Promise<Decision<T>> {
   const entry = await getEntry(deps.pool, id);
   if (entry === undefined) return { kind: 'not_found' };
   return inTx(deps.pool, async (conn) => {
-    await lockGuard(conn, entry.order_id, entry.merchant_id);
-    const locked = await lockEntry(conn, id);
-    if (locked === undefined) return { kind: 'not_found' };
-    return decide(entry, locked, conn);
+    const held = await lockEntry(conn, entry);
+    if (held === undefined) return { kind: 'not_found' };
+    return decide(held, conn);
   });
 }
 
@@ -66,16 +65,17 @@ async function answer(deps: RetryAdminDeps, id: number): Promise<ActionResult> {
 export async function replayEntry(deps: RetryAdminDeps, id: number): Promise<ActionResult> {
   const now = deps.clock ?? (() => new Date());
   const leaseMs = deps.leaseMs ?? 60_000;
-  const d = await underGuard<null>(deps, id, async (_entry, locked, conn) => {
-    if (locked.status !== 'FAILED') {
+  const d = await underGuard<null>(deps, id, async (held, conn) => {
+    const { status } = held.entry;
+    if (status !== 'FAILED') {
       const why =
-        locked.status === 'PENDING'
+        status === 'PENDING'
           ? 'it is PENDING: the retry job retries it on its own (see nextAttemptAt)'
-          : `it is ${locked.status}`;
+          : `it is ${status}`;
       return { kind: 'conflict', reason: `only a FAILED entry can be replayed; ${why}` };
     }
-    if (!locked.head) return { kind: 'conflict', reason: 'an earlier entry of its order is still pending' };
-    await reopenForReplay(conn, id, new Date(now().getTime() + leaseMs));
+    if (!held.head) return { kind: 'conflict', reason: 'an earlier entry of its order is still pending' };
+    await reopenHead(conn, held, new Date(now().getTime() + leaseMs));
     return { kind: 'go', then: null };
   });
   if (d.kind !== 'go') return d;
@@ -87,15 +87,16 @@ export async function replayEntry(deps: RetryAdminDeps, id: number): Promise<Act
 export async function discardEntry(deps: RetryAdminDeps, id: number): Promise<ActionResult> {
   const now = deps.clock ?? (() => new Date());
   const leaseMs = deps.leaseMs ?? 60_000;
-  const d = await underGuard<RetryEntry | undefined>(deps, id, async (entry, locked, conn) => {
-    if (locked.status === 'DISCARDED') return { kind: 'go', then: undefined }; // repeating is harmless
-    if (locked.status !== 'PENDING' && locked.status !== 'FAILED') {
-      return { kind: 'conflict', reason: `it is ${locked.status}; only PENDING or FAILED entries can be discarded` };
+  const d = await underGuard<QueueEntry | undefined>(deps, id, async (held, conn) => {
+    const { status } = held.entry;
+    if (status === 'DISCARDED') return { kind: 'go', then: undefined }; // repeating is harmless
+    if (status !== 'PENDING' && status !== 'FAILED') {
+      return { kind: 'conflict', reason: `it is ${status}; only PENDING or FAILED entries can be discarded` };
     }
-    if (!locked.head) {
+    if (!held.head) {
       return { kind: 'conflict', reason: 'an earlier entry of its order is still pending; decide on that one first' };
     }
-    const next = await closeAndRelease(conn, entry, 'DISCARDED', new Date(now().getTime() + leaseMs), null);
+    const next = await closeHead(conn, held, 'DISCARDED', new Date(now().getTime() + leaseMs));
     return { kind: 'go', then: next };
   });
   if (d.kind !== 'go') return d;

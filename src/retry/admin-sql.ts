@@ -1,7 +1,7 @@
 // Statements of the operator API on the retry table.
-import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import type { Conn, Pool } from '../db/pool';
-import type { RetryEntry } from './sql';
+import { IS_HEAD_SQL, type QueueEntry } from '../order-queue/sql';
 
 export const ENTRY_STATUSES = ['PENDING', 'FAILED', 'DONE', 'DISCARDED'] as const;
 export type EntryStatus = (typeof ENTRY_STATUSES)[number];
@@ -30,7 +30,7 @@ export interface EntryView {
 }
 
 /** The retry job's entry columns, plus what operators see. */
-interface ViewRow extends RetryEntry, RowDataPacket {
+interface ViewRow extends QueueEntry, RowDataPacket {
   last_error: string | null;
   next_attempt_at: Date | null;
   source: string | null;
@@ -38,18 +38,18 @@ interface ViewRow extends RetryEntry, RowDataPacket {
   updated_at: Date;
   mailed_at: Date | null;
   waiting: number;
-  ahead: number;
+  is_head: number;
 }
 
-// The two counts are index lookups on retry_entries_order_pos (order_id, queue_pos).
+// Both subqueries are index lookups on retry_entries_order_pos (order_id, queue_pos); which entry is
+// the head is the queue's rule (src/order-queue/sql.ts).
 const VIEW_SELECT = `
   SELECT r.id, r.order_id, r.merchant_id, r.queue_pos, r.event_id, r.event_type, r.event_version,
          r.status, r.attempts, r.last_error, r.next_attempt_at, r.source, r.created_at, r.updated_at,
          r.mailed_at,
          (SELECT COUNT(*) FROM retry_entries b
            WHERE b.order_id = r.order_id AND b.queue_pos > r.queue_pos AND b.status = 'PENDING') AS waiting,
-         (SELECT COUNT(*) FROM retry_entries a
-           WHERE a.order_id = r.order_id AND a.queue_pos < r.queue_pos AND a.status IN ('PENDING', 'FAILED')) AS ahead
+         ${IS_HEAD_SQL('r')} AS is_head
     FROM retry_entries r`;
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
@@ -60,7 +60,7 @@ function toView(r: ViewRow): EntryView {
     attempts: Number(r.attempts), lastError: r.last_error, nextAttemptAt: iso(r.next_attempt_at),
     merchantId: r.merchant_id, eventType: r.event_type, eventVersion: Number(r.event_version),
     queuePos: Number(r.queue_pos), waitingBehind: Number(r.waiting),
-    head: Number(r.ahead) === 0 && (r.status === 'PENDING' || r.status === 'FAILED'),
+    head: Number(r.is_head) === 1 && (r.status === 'PENDING' || r.status === 'FAILED'),
     source: r.source, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
     mailedAt: iso(r.mailed_at),
   };
@@ -94,34 +94,4 @@ export async function viewEntry(db: Pool | Conn, id: number): Promise<EntryView 
   const [rows] = await db.query<ViewRow[]>(`${VIEW_SELECT} WHERE r.id = ?`, [id]);
   const r = rows[0];
   return r === undefined ? undefined : toView(r);
-}
-
-/** The entry locked, with whether it is its order's head. Run with the order's guard locked. */
-export async function lockEntry(conn: Conn, id: number): Promise<{ status: string; head: boolean } | undefined> {
-  const [rows] = await conn.query<RowDataPacket[]>(
-    'SELECT order_id, queue_pos, status FROM retry_entries WHERE id = ? FOR UPDATE',
-    [id],
-  );
-  const r = rows[0];
-  if (r === undefined) return undefined;
-  const [ahead] = await conn.query<RowDataPacket[]>(
-    `SELECT 1 FROM retry_entries
-      WHERE order_id = ? AND queue_pos < ? AND status IN ('PENDING', 'FAILED') LIMIT 1`,
-    [r.order_id, r.queue_pos],
-  );
-  return { status: String(r.status), head: ahead.length === 0 };
-}
-
-/**
- * A FAILED head becomes PENDING with a fresh set of attempts, due at `dueAt` (the caller's lease:
- * it works the entry itself right after, so the retry job must not pick it up meanwhile), and
- * will be mailed again if it fails again.
- */
-export async function reopenForReplay(conn: Conn, id: number, dueAt: Date): Promise<void> {
-  await conn.query<ResultSetHeader>(
-    `UPDATE retry_entries
-        SET status = 'PENDING', attempts = 0, next_attempt_at = ?, mailed_at = NULL, updated_at = NOW(3)
-      WHERE id = ? AND status = 'FAILED'`,
-    [dueAt, id],
-  );
 }

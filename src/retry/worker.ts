@@ -1,21 +1,25 @@
-// The retry job's core: takes due queue heads, reads the order again, and applies or reschedules.
+// The retry job's core: takes due queue heads, reads the order again, and applies or reschedules
+// as the queue's rule says (src/order-queue/decide.ts: an outage spends no attempt, a permanent
+// failure goes FAILED at once, a retriable one after the last attempt).
 // A success releases the next entry of the same order and works it at once, so a queue parked
 // behind a failing head drains in order within one run, not one entry per tick.
-import { inTx, type Pool } from '../db/pool';
-import { describeError, RetriableError } from '../errors';
+import type { UnitOfWork } from '../changes/unit-of-work';
+import type { Pool } from '../db/pool';
+import { describeError, errorKind, KdsError, PermanentError } from '../errors';
 import type { Logger } from '../log';
+import { afterFailedRead, type ReadResult } from '../order-queue/decide';
+import { claimDueHeads, closeHead, getEntry, lockEntry, peekQueue, recordAttempt, type QueueEntry } from '../order-queue/sql';
 import type { OrderSource } from '../order-service/client';
-import { appendChanges, type ChangeNotifier } from '../changes/append';
+import { fetchFresh } from '../order-service/fetch-fresh';
 import { applyOrders } from '../pipeline/sql/apply-order';
-import { fetchFresh, type FetchResult } from '../pipeline/fetch-fresh';
-import { lockGuard, peekProgress } from '../pipeline/sql/guard';
 import { backoffMs } from './backoff';
-import { claimDue, closeAndRelease, getEntry, lockHead, recordFailure, type RetryEntry } from './sql';
+
+export type RetryEntry = QueueEntry;
 
 export interface RetryWorkerDeps {
   pool: Pool;
   orders: OrderSource;
-  notifier: ChangeNotifier;
+  work: UnitOfWork;
   log: Logger;
   backoffBaseMs: number;
   maxAttempts: number;
@@ -49,9 +53,9 @@ export function createRetryWorker(deps: RetryWorkerDeps): RetryWorker {
   const random = deps.random ?? Math.random;
   const leaseMs = deps.leaseMs ?? 60_000;
 
-  async function readFor(entry: RetryEntry): Promise<FetchResult | 'already-applied'> {
-    const progress = await peekProgress(deps.pool, entry.order_id);
-    if (progress.storedVersion >= entry.event_version) return 'already-applied';
+  async function readFor(entry: RetryEntry): Promise<ReadResult | 'already-applied'> {
+    const queue = await peekQueue(deps.pool, entry.order_id);
+    if (queue.storedVersion >= entry.event_version) return 'already-applied';
     return fetchFresh(deps.orders, {
       orderId: entry.order_id,
       merchantId: entry.merchant_id,
@@ -59,53 +63,63 @@ export function createRetryWorker(deps: RetryWorkerDeps): RetryWorker {
     });
   }
 
+  const policy = () => ({
+    maxAttempts: deps.maxAttempts,
+    delayMs: (retry: number) => backoffMs(retry, deps.backoffBaseMs, random()),
+    now: now(),
+  });
+
   async function attemptOne(claimed: RetryEntry): Promise<{ outcome: AttemptOutcome; next: RetryEntry | undefined }> {
     const read = await readFor(claimed);
-    const result = await inTx(deps.pool, async (conn) => {
-      const guard = await lockGuard(conn, claimed.order_id, claimed.merchant_id);
-      const entry = await lockHead(conn, claimed.id);
-      if (entry === undefined) return { outcome: 'skipped' as const, seq: 0, next: undefined };
+    const result = await deps.work.run(async (tx): Promise<{ outcome: AttemptOutcome; next: RetryEntry | undefined }> => {
+      const held = await lockEntry(tx.conn, claimed);
+      if (held === undefined || !held.head || held.entry.status !== 'PENDING') return { outcome: 'skipped', next: undefined };
       if (read === 'already-applied' || read.ok) {
-        // the guard lock read the order's version with the order row locked: nothing to read again
-        const changes =
-          read === 'already-applied'
-            ? []
-            : ((await applyOrders(conn, [{ details: read.details, storedVersion: guard.storedVersion }], now()))[0] ?? []);
-        const next = await closeAndRelease(conn, entry, 'DONE', new Date(now().getTime() + leaseMs), null);
-        // the merchant's seq row is locked last (see changes/append.ts)
-        const seq = await appendChanges(conn, claimed.merchant_id, changes);
-        return { outcome: 'done' as const, seq, next };
+        if (read !== 'already-applied') {
+          // the queue lock read the order's version with the order row locked: nothing to read again
+          const [changes] = await applyOrders(tx.conn, [{ details: read.details, storedVersion: held.queue.storedVersion }], now());
+          tx.log(claimed.merchant_id, changes ?? []);
+        }
+        const next = await closeHead(tx.conn, held, 'DONE', new Date(now().getTime() + leaseMs));
+        return { outcome: 'done', next };
       }
-      if (read.error instanceof RetriableError && read.error.code === 'outage') {
-        // The order service is down for everyone: wait it out without spending an attempt.
-        await recordFailure(conn, entry.id, {
-          attempts: entry.attempts,
-          failed: false,
-          nextAttemptAt: new Date(now().getTime() + backoffMs(1, deps.backoffBaseMs, random())),
-          error: describeError(read.error),
-        });
-        return { outcome: 'deferred' as const, seq: 0, next: undefined };
-      }
-      const attempts = entry.attempts + 1;
-      const failed = attempts >= deps.maxAttempts;
-      await recordFailure(conn, entry.id, {
-        attempts,
-        failed,
-        nextAttemptAt: failed ? null : new Date(now().getTime() + backoffMs(attempts + 1, deps.backoffBaseMs, random())),
-        error: describeError(read.error),
-      });
-      return { outcome: failed ? ('failed' as const) : ('retry' as const), seq: 0, next: undefined };
+      const plan = afterFailedRead(read.error, held.entry.attempts + 1, policy());
+      await recordAttempt(tx.conn, held, plan);
+      const outcome: AttemptOutcome =
+        plan.status === 'FAILED' ? 'failed' : plan.attempts === held.entry.attempts ? 'deferred' : 'retry';
+      return { outcome, next: undefined };
     });
-    if (result.seq > 0) deps.notifier.changed(claimed.merchant_id, result.seq);
     deps.onAttempt?.(claimed, result.outcome);
-    return { outcome: result.outcome, next: result.next };
+    return result;
+  }
+
+  /**
+   * An attempt whose transaction failed. The database down: nothing is recorded, the claim's lease
+   * brings the entry back. Its data refused (or a bug): it would fail the same way every time, so
+   * it goes FAILED now and is mailed, instead of being claimed again every lease for ever.
+   */
+  async function attemptOrFail(claimed: RetryEntry): Promise<{ outcome: AttemptOutcome; next: RetryEntry | undefined }> {
+    try {
+      return await attemptOne(claimed);
+    } catch (err) {
+      if (errorKind(err) === 'infrastructure') throw err;
+      const failure = err instanceof KdsError ? err : new PermanentError('unprocessable', describeError(err), { cause: err });
+      await deps.work.run(async (tx) => {
+        const held = await lockEntry(tx.conn, claimed);
+        if (held === undefined || !held.head || held.entry.status !== 'PENDING') return;
+        await recordAttempt(tx.conn, held, afterFailedRead(failure, held.entry.attempts + 1, policy()));
+      });
+      deps.log.error('retry attempt refused; entry set to FAILED', { id: claimed.id, orderId: claimed.order_id, err });
+      deps.onAttempt?.(claimed, 'failed');
+      return { outcome: 'failed', next: undefined };
+    }
   }
 
   /** Works an entry and then, while they succeed, the entries its success released. */
   async function drainFrom(first: RetryEntry, stats: RunStats): Promise<void> {
     let current: RetryEntry | undefined = first;
     while (current !== undefined) {
-      const { outcome, next } = await attemptOne(current);
+      const { outcome, next } = await attemptOrFail(current);
       stats.attempted += 1;
       if (outcome === 'done') stats.done += 1;
       if (outcome === 'failed') stats.failed += 1;
@@ -121,7 +135,7 @@ export function createRetryWorker(deps: RetryWorkerDeps): RetryWorker {
     const startedAt = now();
     for (;;) {
       const limit = Math.max(1, deps.batchSize());
-      const claimed = await claimDue(deps.pool, limit, now(), leaseMs, startedAt);
+      const claimed = await claimDueHeads(deps.pool, limit, now(), leaseMs, startedAt);
       if (claimed.length === 0) return stats;
       // Heads of different orders: independent, so worked concurrently (the order-service
       // gate still caps the calls).
@@ -144,7 +158,7 @@ export function createRetryWorker(deps: RetryWorkerDeps): RetryWorker {
     async attempt(id) {
       const entry = await getEntry(deps.pool, id);
       if (entry === undefined) return 'skipped';
-      const { outcome, next } = await attemptOne(entry);
+      const { outcome, next } = await attemptOrFail(entry);
       if (next !== undefined) await drainFrom(next, { attempted: 0, done: 0, failed: 0 });
       return outcome;
     },

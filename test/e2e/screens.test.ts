@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { markDish } from '../../src/dishes/mark';
 import { freshDatabase, type TestDb } from '../support/db';
 import { seedOrder, startServer, token, type Running } from '../support/screens';
+import { createUnitOfWork } from '../../src/changes/unit-of-work';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let db: TestDb;
@@ -78,7 +79,7 @@ describe('screens', () => {
     await kitchen.locator('#status[data-state="reconnecting"]').waitFor();
     // changes committed while the screens are cut off (e.g. by another instance)
     const quiet = { changed: () => undefined };
-    const marked = await markDish({ pool: db.pool, notifier: quiet }, { itemId: 'R1a', target: 'READY', mayAccess: () => true });
+    const marked = await markDish({ work: createUnitOfWork({ pool: db.pool, notifier: quiet }) }, { itemId: 'R1a', target: 'READY', mayAccess: () => true });
     assert.equal(marked.kind, 'ok');
     await seedOrder(db.pool, { orderId: 'R2', merchantId: 'RM', tableNo: '4', dishes: [{ itemId: 'R2a', name: 'Pie' }] });
     srv = await startServer(db.pool, { port });

@@ -51,7 +51,7 @@ async function seed(): Promise<void> {
     orders.map(([o, t]) => [o, 'M1', 'T1', 'COMPLETED', 3, t, t, t, t]));
   await insert('dishes', ['item_id', 'order_id', 'merchant_id', 'dish_id', 'name', 'quantity', 'station', 'note', 'upstream_status', 'upstream_version', 'state', 'served_at', 'placed_at', 'updated_at'],
     orders.flatMap(([o, t]) => [1, 2].map((k) => [`${String(o)}-${k}`, o, 'M1', 'D1', `Dish ${k} 麻婆`, k, 'wok', k === 1 ? null : 'no onion', 'ACTIVE', 3, 'SERVED', t, t, t])));
-  await insert('order_guards', ['order_id', 'merchant_id', 'pending', 'tail_pos'],
+  await insert('order_guards', ['order_id', 'merchant_id', 'open_entries', 'tail_pos'],
     [...old, ...recent, ...orphans].map((o) => [o, 'M1', 0, 1]).concat([['OA-BLOCKED', 'M1', 1, 2]]));
   const entry = (o: string, pos: number, status: string, t: Date): unknown[] =>
     [o, 'M1', pos, `${o}-e${pos}`, 'ORDER_PLACED', pos, t, `{"orderId":"${o}"}`, 'test', status, 1, 'server_error: 503', t, t];

@@ -13,6 +13,7 @@ import type { OrderEvent } from '../../src/simulator/scenario';
 import { body, eventFor } from '../support/events';
 import { count, orderRow, retryEntries } from '../support/orders';
 import { noChanges, orderWithEvents, startRetryKit, type RetryKit } from '../support/retry-kit';
+import { createUnitOfWork } from '../../src/changes/unit-of-work';
 
 /** The pool, counting the transactions the processor opens (one connection each). */
 function countingPool(pool: Pool): { pool: Pool; transactions: () => number } {
@@ -69,8 +70,8 @@ describe('group writes', () => {
     const { pool, transactions } = countingPool(db.pool);
     const groups: number[] = [];
     const processor = createEventProcessor({
-      pool, orders: kit.client, notifier: noChanges,
-      firstRetryAt: (now) => new Date(now.getTime() + 60_000),
+      pool, orders: kit.client, work: createUnitOfWork({ pool, notifier: noChanges }),
+      retry: { maxAttempts: 7, delayMs: () => 60_000 },
       groups: { group: (events) => groups.push(events) },
     });
     const events = [...stored, blocked[1] as OrderEvent, failing[0] as OrderEvent, ...fresh];
@@ -87,7 +88,7 @@ describe('group writes', () => {
     assert.deepEqual((await retryEntries(db.pool, 'G-blocked')).map((e) => [e.eventVersion, e.queuePos]), [[1, 1], [2, 2]]);
     const [failed] = await retryEntries(db.pool, 'G-failing');
     assert.equal(failed?.status, 'PENDING');
-    assert.equal(await count(db.pool, 'SELECT pending AS n FROM order_guards WHERE order_id = ?', ['G-failing']), 1);
+    assert.equal(await count(db.pool, 'SELECT open_entries AS n FROM order_guards WHERE order_id = ?', ['G-failing']), 1);
     assert.equal(
       await count(db.pool, "SELECT COUNT(*) AS n FROM retry_entries WHERE order_id = 'G-failing' AND next_attempt_at > NOW(3) + INTERVAL 50 SECOND"),
       1,
@@ -101,7 +102,7 @@ describe('group writes', () => {
     }
   });
 
-  it('an event the database refuses fails alone; the rest of its group commits', async () => {
+  it('an event the database refuses fails alone, parked FAILED; the rest of its group commits', async () => {
     const { sim, db } = kit;
     const events = Array.from({ length: 12 }, (_, i) => orderWithEvents(sim, `R-${i}`, 1, 'RM1')[0] as OrderEvent);
     // a quantity beyond the column's range, as if validation had let it through
@@ -113,11 +114,13 @@ describe('group writes', () => {
       },
     };
     const results = await run(kit.processor(poisoned), events);
-    const rejected = results.flatMap((r, i) => (r.status === 'rejected' ? [[i, String(r.reason)]] : []));
-    assert.equal(rejected.length, 1);
-    assert.equal(rejected[0]?.[0], 5);
-    assert.match(String(rejected[0]?.[1]), /range|quantity/i);
-    assert.deepEqual(results.filter((r) => r.status === 'fulfilled').map((r) => r.value), events.slice(0, 11).map(() => 'applied'));
+    assert.deepEqual(results.map((r) => (r.status === 'fulfilled' ? r.value : String(r.reason))),
+      events.map((_, i) => (i === 5 ? 'parked' : 'applied')));
+    // the database will refuse it every time: FAILED at once (mailed), not retried in place
+    const [entry] = await retryEntries(db.pool, 'R-5');
+    assert.equal(entry?.status, 'FAILED');
+    const [err] = await db.pool.query<RowDataPacket[]>("SELECT last_error FROM retry_entries WHERE order_id = 'R-5'");
+    assert.match(String(err[0]?.last_error), /mysql_1264.*range/i);
     assert.equal(await orderRow(db.pool, 'R-5'), undefined);
     assert.equal(await count(db.pool, "SELECT COUNT(*) AS n FROM orders WHERE order_id LIKE 'R-%'"), 11);
     assert.deepEqual(await seqsOf(db.pool, 'RM1'), Array.from({ length: 33 }, (_, i) => i + 1));
@@ -155,7 +158,7 @@ describe('group writes', () => {
     const marks = v1.flatMap((b) => b.items.map((it) => it.itemId));
     const [applied, marked] = await Promise.all([
       run(p, v2.map((b) => eventFor(b, 'ORDER_ITEMS_CHANGED'))),
-      Promise.allSettled(marks.map((itemId) => markDish({ pool: db.pool, notifier: noChanges }, { itemId, target: 'READY', mayAccess: () => true }))),
+      Promise.allSettled(marks.map((itemId) => markDish({ work: createUnitOfWork({ pool: db.pool, notifier: noChanges }) }, { itemId, target: 'READY', mayAccess: () => true }))),
     ]);
     assert.deepEqual(applied.map((r) => (r.status === 'fulfilled' ? r.value : String(r.reason))), ids.map(() => 'applied'));
     assert.deepEqual(marked.map((r) => (r.status === 'fulfilled' ? r.value.kind : String(r.reason))), marks.map(() => 'ok'));

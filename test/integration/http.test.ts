@@ -7,6 +7,7 @@ import { claimsOf, createHttpApp, jsonBody } from '../../src/http/app';
 import { silentLogger } from '../../src/log';
 import { api, SECRET, seedOrder, startServer, token, type Running } from '../support/screens';
 import { freshDatabase, type TestDb } from '../support/db';
+import { createUnitOfWork } from '../../src/changes/unit-of-work';
 
 let db: TestDb;
 let srv: Running;
@@ -211,7 +212,7 @@ describe('marks', () => {
   it('a thrown error is a JSON 500 and the service keeps serving; extra routers get the auth middleware', async () => {
     const app = createHttpApp({
       pool: db.pool, authSecret: 'x'.repeat(32), boardDays: 3, log: silentLogger,
-      notifier: { changed: () => undefined },
+      work: createUnitOfWork({ pool: db.pool, notifier: { changed: () => undefined } }),
       readiness: () => Promise.reject(new Error('zk client gone')),
       metricsText: () => Promise.reject(new Error('boom')),
       routers: [(auth) => express.Router().post('/extra', auth.requireRole('admin'), jsonBody, (req, res) => {

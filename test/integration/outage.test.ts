@@ -13,6 +13,7 @@ import { startMailServer, type TestMailServer } from '../support/mail-server';
 import { count } from '../support/orders';
 import { entries, feed, noChanges, orderWithEvents, startRetryKit, type RetryKit } from '../support/retry-kit';
 import { waitFor } from '../support/wait';
+import { createUnitOfWork } from '../../src/changes/unit-of-work';
 
 let kit: RetryKit;
 let smtp: TestMailServer;
@@ -55,7 +56,7 @@ test('an outage across 100 orders: no entry FAILED, no attempt spent, one down a
   kit.sim.setGlobal({ errorStatus: 503 });
   kit.sim.resetStats();
   const worker = createRetryWorker({
-    pool: kit.db.pool, orders: breaker, notifier: noChanges, log: silentLogger,
+    pool: kit.db.pool, orders: breaker, work: createUnitOfWork({ pool: kit.db.pool, notifier: noChanges }), log: silentLogger,
     // 3 attempts: an outage that burned attempts would fail entries within a few rounds
     backoffBaseMs: 10, maxAttempts: 3, batchSize: () => 50,
   });

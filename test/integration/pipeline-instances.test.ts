@@ -80,6 +80,6 @@ describe('two instances in one group', () => {
       const b = entries[i] as RowDataPacket;
       if (a.order_id === b.order_id) assert.ok(new Date(b.updated_at as Date) >= new Date(a.updated_at as Date), `queue of ${String(a.order_id)} out of order`);
     }
-    assert.equal(await count(db.pool, 'SELECT COUNT(*) AS n FROM order_guards WHERE pending <> 0'), 0);
+    assert.equal(await count(db.pool, 'SELECT COUNT(*) AS n FROM order_guards WHERE open_entries <> 0'), 0);
   });
 });

@@ -71,7 +71,7 @@ describe('order-event pipeline', () => {
     assert.equal(sim.callsFor(id), 4);
     const versions = await loggedVersions(db.pool, id);
     assert.deepEqual(versions, [...versions].sort((a, b) => a - b), 'never applied backwards');
-    assert.equal(await count(db.pool, 'SELECT pending AS n FROM order_guards WHERE order_id = ?', [id]), 0);
+    assert.equal(await count(db.pool, 'SELECT open_entries AS n FROM order_guards WHERE order_id = ?', [id]), 0);
   });
 
   it('applies an event delivered five times once', async () => {

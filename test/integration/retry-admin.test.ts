@@ -14,6 +14,7 @@ import { createRetryWorker } from '../../src/retry/worker';
 import { orderRow } from '../support/orders';
 import { entries, feed, noChanges, orderWithEvents, startRetryKit, type RetryKit } from '../support/retry-kit';
 import { waitFor } from '../support/wait';
+import { createUnitOfWork } from '../../src/changes/unit-of-work';
 
 const SECRET = 'retry-admin-test-secret-0123456789abcdef';
 const ADMIN = signToken({ role: 'admin' }, SECRET);
@@ -28,7 +29,7 @@ const worked = new Map<string, number[]>();
 before(async () => {
   kit = await startRetryKit('retryadmin');
   const worker = createRetryWorker({
-    pool: kit.db.pool, orders: kit.client, notifier: noChanges, log: silentLogger,
+    pool: kit.db.pool, orders: kit.client, work: createUnitOfWork({ pool: kit.db.pool, notifier: noChanges }), log: silentLogger,
     backoffBaseMs: 10, maxAttempts: 2, batchSize: () => 50,
     onAttempt: (e, outcome) => {
       if (outcome === 'done') worked.set(e.order_id, [...(worked.get(e.order_id) ?? []), e.queue_pos]);
@@ -36,7 +37,7 @@ before(async () => {
   });
   const app = createHttpApp({
     pool: kit.db.pool, authSecret: SECRET, boardDays: 3, log: silentLogger,
-    readiness: () => Promise.resolve({}), metricsText: () => Promise.resolve(''), notifier: noChanges,
+    readiness: () => Promise.resolve({}), metricsText: () => Promise.resolve(''), work: createUnitOfWork({ pool: kit.db.pool, notifier: noChanges }),
     routers: [createRetryAdminRouter({ pool: kit.db.pool, worker, log: silentLogger })],
   });
   server = createServer(app);
@@ -74,7 +75,7 @@ async function failedHead(orderId: string, behind: number): Promise<number> {
 }
 
 async function pending(orderId: string): Promise<number> {
-  const [rows] = await kit.db.pool.query<RowDataPacket[]>('SELECT pending FROM order_guards WHERE order_id = ?', [orderId]);
+  const [rows] = await kit.db.pool.query<RowDataPacket[]>('SELECT open_entries AS pending FROM order_guards WHERE order_id = ?', [orderId]);
   return Number(rows[0]?.pending);
 }
 

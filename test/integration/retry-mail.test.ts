@@ -9,6 +9,7 @@ import { createRetryWorker } from '../../src/retry/worker';
 import { startMailServer, type TestMailServer } from '../support/mail-server';
 import { entries, feed, noChanges, orderWithEvents, startRetryKit, type RetryKit } from '../support/retry-kit';
 import { waitFor } from '../support/wait';
+import { createUnitOfWork } from '../../src/changes/unit-of-work';
 
 let kit: RetryKit;
 let smtp: TestMailServer;
@@ -28,7 +29,7 @@ after(async () => {
 
 function worker(maxAttempts: number) {
   return createRetryWorker({
-    pool: kit.db.pool, orders: kit.client, notifier: noChanges, log: silentLogger,
+    pool: kit.db.pool, orders: kit.client, work: createUnitOfWork({ pool: kit.db.pool, notifier: noChanges }), log: silentLogger,
     backoffBaseMs: 10, maxAttempts, batchSize: () => 50,
   });
 }

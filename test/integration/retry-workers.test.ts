@@ -8,6 +8,7 @@ import type { OrderSource } from '../../src/order-service/client';
 import { createRetryWorker, type AttemptOutcome } from '../../src/retry/worker';
 import { orderRow } from '../support/orders';
 import { entries, feed, noChanges, orderWithEvents, startRetryKit, type RetryKit } from '../support/retry-kit';
+import { createUnitOfWork } from '../../src/changes/unit-of-work';
 
 let kit: RetryKit;
 before(async () => {
@@ -47,7 +48,7 @@ test('two worker instances never work one entry twice, and drain every queue in 
   const order = new Map<string, number[]>();
   const instance = (name: string) =>
     createRetryWorker({
-      pool: kit.db.pool, orders: watched, notifier: noChanges, log: silentLogger,
+      pool: kit.db.pool, orders: watched, work: createUnitOfWork({ pool: kit.db.pool, notifier: noChanges }), log: silentLogger,
       backoffBaseMs: 10, maxAttempts: 7, batchSize: () => 4,
       onAttempt: (e, outcome) => {
         attempts.set(e.id, [...(attempts.get(e.id) ?? []), { by: name, outcome, pos: e.queue_pos }]);

@@ -19,6 +19,7 @@ import { runTraffic } from '../../src/simulator/traffic';
 import { freshDatabase, type TestDb } from '../support/db';
 import { KAFKA_BROKERS } from '../support/infra';
 import { createTopic, deleteTopic, producer as makeProducer, randomTopic } from '../support/kafka';
+import { createUnitOfWork } from '../../src/changes/unit-of-work';
 
 const CAP_CONCURRENT = 6;
 const CAP_RPS = 150;
@@ -74,7 +75,7 @@ test('caps are never exceeded under a backlog, consumer and retry job together',
     observer: tally,
   });
   const worker = createRetryWorker({
-    pool: db.pool, orders: pipeline.orders, notifier: { changed: () => undefined }, log: silentLogger,
+    pool: db.pool, orders: pipeline.orders, work: createUnitOfWork({ pool: db.pool, notifier: { changed: () => undefined } }), log: silentLogger,
     backoffBaseMs: 50, maxAttempts: 10, batchSize: () => 20,
   });
   let retryRuns = 0;

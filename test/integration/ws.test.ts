@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { appendChanges, type Change } from '../../src/changes/append';
+import { appendChangesOfMerchants, type Change } from '../../src/changes/append';
 import { inTx, type Pool } from '../../src/db/pool';
 import {
   api, Screen, seedOrder, startServer, token, waitUntil, type Frame, type Running,
@@ -26,6 +26,7 @@ after(async () => {
 function dishChange(merchantOrder: string, itemId: string, serve = false, note: string | null = null): Change {
   return {
     kind: 'dish',
+    from: null,
     serve,
     dish: {
       itemId, orderId: merchantOrder, name: 'soup', quantity: 1, station: 'grill', note,
@@ -47,7 +48,7 @@ async function produce(pool: Pool, merchantId: string, n: number, opts: {
       made += batch;
       const changes = Array.from({ length: batch }, (_, i) =>
         dishChange(opts.orderId ?? 'O', `D${start + i}`, opts.serveEvery !== undefined && (start + i) % opts.serveEvery === 0, opts.note ?? null));
-      const seq = await inTx(pool, (conn) => appendChanges(conn, merchantId, changes));
+      const seq = await inTx(pool, async (conn) => (await appendChangesOfMerchants(conn, new Map([[merchantId, changes]]))).get(merchantId) ?? 0);
       opts.notify?.hub.changed(merchantId, seq);
     }
   };

@@ -9,6 +9,7 @@ import type { OrderEvent } from '../../src/simulator/scenario';
 import type { RowDataPacket } from 'mysql2/promise';
 import { freshDatabase, type TestDb } from './db';
 import { body, eventFor } from './events';
+import { createUnitOfWork } from '../../src/changes/unit-of-work';
 
 export const noChanges = { changed: (): void => undefined };
 
@@ -32,7 +33,10 @@ export async function startRetryKit(label: string): Promise<RetryKit> {
   return {
     db, sim, client,
     processor: (source = client) =>
-      createEventProcessor({ pool: db.pool, orders: source, notifier: noChanges, firstRetryAt: (now) => now }),
+      createEventProcessor({
+        pool: db.pool, orders: source, work: createUnitOfWork({ pool: db.pool, notifier: noChanges }),
+        retry: { maxAttempts: 7, delayMs: () => 0 },
+      }),
     async close() {
       await sim.close();
       await db.drop();

@@ -2,7 +2,8 @@
 // servers on port 0, issue tokens, and wait on conditions instead of sleeping.
 import WebSocket from 'ws';
 import { signToken, type Role } from '../../src/auth/token';
-import { appendChanges, type ChangeNotifier } from '../../src/changes/append';
+import { appendChangesOfMerchants, type Change, type ChangeNotifier } from '../../src/changes/append';
+import { createUnitOfWork } from '../../src/changes/unit-of-work';
 import { inTx, type Pool } from '../../src/db/pool';
 import { createHttpServer, type HttpServer } from '../../src/http/app';
 import { silentLogger } from '../../src/log';
@@ -49,17 +50,19 @@ export async function seedOrder(pool: Pool, o: SeedOrder, notifier?: ChangeNotif
       );
     }
     const at = placedAt.toISOString();
-    return appendChanges(conn, o.merchantId, [
+    const changes: Change[] = [
       { kind: 'order', order: { orderId: o.orderId, tableNo: o.tableNo ?? 'T1', status: 'PLACED', version: 1 } },
       ...o.dishes.map((d) => ({
         kind: 'dish' as const,
+        from: null,
         serve: false,
         dish: {
           itemId: d.itemId, orderId: o.orderId, name: d.name ?? `dish ${d.itemId}`, quantity: d.quantity ?? 1,
           station: d.station === undefined ? 'grill' : d.station, note: null, state: d.state ?? 'WAITING', updatedAt: at,
         },
       })),
-    ]);
+    ];
+    return (await appendChangesOfMerchants(conn, new Map([[o.merchantId, changes]]))).get(o.merchantId) ?? 0;
   });
   notifier?.changed(o.merchantId, seq);
   return seq;
@@ -81,7 +84,7 @@ export async function startServer(
   const hub = createPushHub({ pool, authSecret: SECRET, boardDays: 3, log: silentLogger }, opts.hub);
   const http = createHttpServer(
     {
-      pool, authSecret: SECRET, boardDays: 3, log: silentLogger, notifier: hub,
+      pool, authSecret: SECRET, boardDays: 3, log: silentLogger, work: createUnitOfWork({ pool, notifier: hub }),
       readiness: opts.readiness ?? (() => Promise.resolve({ mysql: true, kafka: true, zookeeper: true })),
       metricsText: () => Promise.resolve(`kds_ws_clients ${hub.clientCount()}\n`),
     },

@@ -77,7 +77,8 @@ export async function applyOrders(conn: Conn, requests: readonly ApplyRequest[],
   const changes = new Map<ApplyRequest, Change[]>();
   for (const r of fresh) {
     const d = r.details;
-    const plan = planDishes(existing.get(d.orderId) ?? new Map(), d, now);
+    const before = existing.get(d.orderId) ?? new Map<string, ExistingDish>();
+    const plan = planDishes(before, d, now);
     for (const w of plan.writes) {
       dishValues.push([
         w.itemId, d.orderId, d.merchantId, w.dishId, w.name, w.quantity, w.station, w.note,
@@ -86,7 +87,7 @@ export async function applyOrders(conn: Conn, requests: readonly ApplyRequest[],
     }
     changes.set(r, [
       { kind: 'order', order: { orderId: d.orderId, tableNo: d.tableNo, status: d.status, version: d.version } },
-      ...plan.views.map((dish): Change => ({ kind: 'dish', dish, serve: false })),
+      ...plan.views.map((dish): Change => ({ kind: 'dish', dish, from: before.get(dish.itemId)?.state ?? null, serve: false })),
     ]);
   }
   if (dishValues.length > 0) await conn.query(UPSERT_DISHES, [dishValues]);
