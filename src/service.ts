@@ -217,7 +217,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     teardown.add('kafka lag admin', () => lagAdmin.disconnect());
     const lag = startLagMonitor({ admin: lagAdmin, topic: config.kafka.topic, groupId: config.kafka.groupId, log: log.child({ component: 'lag' }) });
     teardown.add('lag monitor', () => lag.stop());
-    metrics.track({ scheduler, gate, settings, lag });
+    metrics.track({ scheduler, gate, settings, lag, consumer });
     log.info('service started', { topic: config.kafka.topic, group: config.kafka.groupId });
     return { httpPort, close: () => teardown.close() };
   } catch (err) {

@@ -21,6 +21,7 @@ export interface LiveSources {
     refusals(): Readonly<Record<SettingName, number>>;
   };
   lag: { snapshot(): LagSnapshot };
+  consumer: { stalledPartitions(): number[] };
 }
 
 export function registerLiveGauges(registry: Registry): { track(s: Partial<LiveSources>): void } {
@@ -80,6 +81,8 @@ export function registerLiveGauges(registry: Registry): { track(s: Partial<LiveS
     g.reset();
     for (const p of src.lag?.snapshot().partitions ?? []) g.set({ topic: p.topic, partition: String(p.partition) }, p.lag);
   }, ['topic', 'partition']);
+  // Each partition is in one instance's hands: sum() over instances is the environment's figure.
+  gauge('kds_consumer_stalled_partitions', 'Partitions with records in hand that have not advanced for 2 minutes', (g) => src.consumer && g.set(src.consumer.stalledPartitions().length));
   gauge('kds_consumer_lag_age_seconds', 'Seconds since the lag was last read from Kafka', (g) => {
     const at = src.lag?.snapshot().at;
     if (at !== undefined) g.set((Date.now() - at) / 1000);
