@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { ensureJars } from '../../scripts/infra/fetch';
 import { instanceDir, infraSettings, type InfraSettings } from '../../scripts/infra/settings';
@@ -20,6 +19,7 @@ import { jobStateLastGood } from '../../src/settings/last-good';
 import { startLiveSettings, type LiveSettings } from '../../src/settings/live-settings';
 import { freshDatabase, type TestDb } from '../support/db';
 import { ZK_CONNECT } from '../support/infra';
+import { freePort } from '../support/own-zk';
 import { connectZk, getString, removeTree, type Zk } from '../support/zk';
 
 const DEFAULTS: Settings = { processingConcurrency: 64, orderServiceMaxConcurrent: 16, orderServiceMaxPerSecond: 200, retryBatchSize: 100 };
@@ -126,17 +126,6 @@ describe('with the shared ZooKeeper', () => {
     await waitFor('watched again', () => settings.current().retryBatchSize === 301);
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('with our own ZooKeeper server, stopped and started', () => {
   let own: InfraSettings;

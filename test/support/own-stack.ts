@@ -4,7 +4,6 @@
 // use at the same time.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
@@ -12,18 +11,8 @@ import { ensureJars } from '../../scripts/infra/fetch';
 import { kafka as kafkaServer } from '../../scripts/infra/kafka';
 import { livePid, portOpen, run } from '../../scripts/infra/proc';
 import { infraSettings, instanceDir, type InfraSettings } from '../../scripts/infra/settings';
+import { freePort } from './own-zk';
 import { waitFor } from './wait';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface OwnServer {
   start(): Promise<void>;

@@ -30,6 +30,20 @@ export function startStream(prod: Producer, sim: OrderServiceSimulator, topic: s
     sim.putOrder(b);
     backlog.push({ orderId, version, message: record(eventFor(b, version === 1 ? 'ORDER_PLACED' : version === 2 ? 'ORDER_PAID' : 'ORDER_COMPLETED')) });
   };
+  /** Sends the backlog; false (and the backlog kept, in order) while the broker refuses it. */
+  const flush = async (): Promise<boolean> => {
+    const batch = backlog.splice(0, backlog.length);
+    if (batch.length === 0) return true;
+    try {
+      await prod.send({ topic, acks: -1, messages: batch.map((b) => b.message) });
+    } catch {
+      backlog.unshift(...batch);
+      return false;
+    }
+    for (const b of batch) expected.set(b.orderId, Math.max(expected.get(b.orderId) ?? 0, b.version));
+    sent += batch.length;
+    return true;
+  };
   const loop = (async () => {
     while (!stopped) {
       const id = `${opts.prefix}-${String(n).padStart(5, '0')}`;
@@ -38,14 +52,7 @@ export function startStream(prod: Producer, sim: OrderServiceSimulator, topic: s
       const v = older === undefined ? undefined : (expected.get(older) ?? 1) + 1;
       if (older !== undefined && v !== undefined && v <= 3) make(older, v);
       n += 1;
-      const batch = backlog.splice(0, backlog.length);
-      try {
-        await prod.send({ topic, acks: -1, messages: batch.map((b) => b.message) });
-        for (const b of batch) expected.set(b.orderId, Math.max(expected.get(b.orderId) ?? 0, b.version));
-        sent += batch.length;
-      } catch {
-        backlog.unshift(...batch); // the broker is down: keep them, in order, for the next tick
-      }
+      await flush();
       await new Promise((r) => setTimeout(r, opts.everyMs ?? 200));
     }
   })();
@@ -56,17 +63,7 @@ export function startStream(prod: Producer, sim: OrderServiceSimulator, topic: s
       stopped = true;
       await loop;
       // what is still unsent goes out now (the broker is back by the time a test stops its stream)
-      while (backlog.length > 0) {
-        const batch = backlog.splice(0, backlog.length);
-        try {
-          await prod.send({ topic, acks: -1, messages: batch.map((b) => b.message) });
-          for (const b of batch) expected.set(b.orderId, Math.max(expected.get(b.orderId) ?? 0, b.version));
-          sent += batch.length;
-        } catch {
-          backlog.unshift(...batch);
-          await new Promise((r) => setTimeout(r, 500));
-        }
-      }
+      while (!(await flush())) await new Promise((r) => setTimeout(r, 500));
     },
   };
 }
