@@ -8,8 +8,10 @@ import { silentLogger } from '../src/log';
 import { createOrderServiceSimulator } from '../src/simulator/order-service';
 import { generateTraffic } from '../src/simulator/scenario';
 import { KAFKA_BROKERS } from '../test/support/infra';
-import { createTally, startPipeline } from './lib/pipeline';
-import { placedOnly, prepareStage, publishBacklog } from './lib/stack';
+import { placedOnly } from '../test/support/events';
+import { startTestPipeline } from '../test/support/pipeline';
+import { createTally } from '../test/support/tally';
+import { prepareStage, publishBacklog } from './lib/stack';
 
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 5000);
@@ -21,7 +23,7 @@ async function main(): Promise<void> {
     await publishBacklog(stage.topic, steps, inProcessWriter(sim));
     const tally = createTally();
     const cpu0 = process.cpuUsage();
-    const p = await startPipeline({
+    const p = await startTestPipeline({
       kafka: createKafka('probe', KAFKA_BROKERS, silentLogger),
       topic: stage.topic, groupId: stage.groupId, env: 'bench', pool: stage.db.pool, orderServiceUrl: sim.url,
       limits: { processingConcurrency: concurrency, orderServiceMaxConcurrent: 64, orderServiceMaxPerSecond: 5000 },

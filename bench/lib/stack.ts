@@ -6,17 +6,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
-import ZooKeeper from 'zookeeper';
-import type { Settings } from '../../src/settings/definitions';
-import { SETTING_DEFS, SETTING_NAMES } from '../../src/settings/definitions';
 import type { OrderWriter } from '../../src/simulator/traffic';
 import { runTraffic } from '../../src/simulator/traffic';
 import type { Step } from '../../src/simulator/types';
 import { freshDatabase, type TestDb } from '../../test/support/db';
 import { KAFKA_BROKERS, ZK_CONNECT } from '../../test/support/infra';
 import { createTopic, deleteTopic, producer } from '../../test/support/kafka';
+import { REPO, spawnTs, type Child } from '../../test/support/processes';
 import { connectZk, removeTree } from '../../test/support/zk';
-import { memoryOf, REPO, spawnTs, type Child } from './processes';
+import { memoryOf } from './processes';
 
 export const BENCH_ENV = 'bench';
 /** KDS_AUTH_SECRET of the benchmarked service (tokens for its WebSocket are signed with it). */
@@ -46,29 +44,6 @@ export async function prepareStage(label: string, partitions: number): Promise<S
       zk.close();
     },
   };
-}
-
-/** Writes the live-settings znodes (as an operator would with `npm run settings -- set`). */
-export async function writeSettings(root: string, values: Partial<Settings>): Promise<void> {
-  const zk = await connectZk(ZK_CONNECT);
-  try {
-    await new Promise<void>((res, rej) => zk.mkdirp(`${root}/settings`, (e: Error | null) => (e ? rej(e) : res())));
-    for (const name of SETTING_NAMES) {
-      const v = values[name];
-      if (v === undefined) continue;
-      const path = `${root}/settings/${SETTING_DEFS[name].znode}`;
-      if (await zk.pathExists(path, false)) await zk.set(path, String(v), -1);
-      else await zk.create(path, String(v), ZooKeeper.constants.ZOO_PERSISTENT);
-    }
-  } finally {
-    zk.close();
-  }
-}
-
-/** The first step (ORDER_PLACED) of n distinct orders: every event needs a call and a write. */
-export function placedOnly(steps: readonly Step[]): Step[] {
-  const seen = new Set<string>();
-  return steps.filter((s) => (seen.has(s.event.orderId) ? false : (seen.add(s.event.orderId), true)));
 }
 
 export async function publishBacklog(topic: string, steps: readonly Step[], writer: OrderWriter): Promise<number> {

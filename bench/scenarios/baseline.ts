@@ -8,9 +8,11 @@ import { silentLogger } from '../../src/log';
 import { createOrderServiceSimulator } from '../../src/simulator/order-service';
 import { generateTraffic } from '../../src/simulator/scenario';
 import { KAFKA_BROKERS } from '../../test/support/infra';
+import { placedOnly } from '../../test/support/events';
+import { writeSettings } from '../../test/support/zk';
 import { cpuMeter, pidByName } from '../lib/processes';
 import { originalDesign } from '../lib/raw-consumers';
-import { appliedWindow, BENCH_ENV, placedOnly, prepareStage, publishBacklog, startKds, untilFinished, writeSettings } from '../lib/stack';
+import { appliedWindow, BENCH_ENV, prepareStage, publishBacklog, startKds, untilFinished } from '../lib/stack';
 import { round } from './ceiling';
 import type { BenchOptions, ScenarioResult } from './types';
 

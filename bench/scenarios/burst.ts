@@ -5,8 +5,10 @@
 import { inProcessWriter } from '../../src/simulator/admin-client';
 import { createOrderServiceSimulator } from '../../src/simulator/order-service';
 import { generateTraffic } from '../../src/simulator/scenario';
+import { placedOnly } from '../../test/support/events';
+import { writeSettings } from '../../test/support/zk';
 import { cpuMeter, pidByName } from '../lib/processes';
-import { appliedWindow, placedOnly, prepareStage, publishBacklog, startKds, untilFinished, writeSettings } from '../lib/stack';
+import { appliedWindow, prepareStage, publishBacklog, startKds, untilFinished } from '../lib/stack';
 import { round } from './ceiling';
 import type { BenchOptions, ScenarioResult } from './types';
 

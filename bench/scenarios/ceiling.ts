@@ -7,9 +7,11 @@ import { silentLogger } from '../../src/log';
 import { createOrderServiceSimulator } from '../../src/simulator/order-service';
 import { generateTraffic } from '../../src/simulator/scenario';
 import { KAFKA_BROKERS } from '../../test/support/infra';
+import { placedOnly } from '../../test/support/events';
+import { writeSettings } from '../../test/support/zk';
 import { noopConsumer } from '../lib/raw-consumers';
 import { cpuMeter, pidByName } from '../lib/processes';
-import { appliedWindow, placedOnly, prepareStage, publishBacklog, startKds, untilFinished, writeSettings } from '../lib/stack';
+import { appliedWindow, prepareStage, publishBacklog, startKds, untilFinished } from '../lib/stack';
 import type { BenchOptions, ScenarioResult } from './types';
 
 export async function ceiling(opts: BenchOptions): Promise<ScenarioResult> {

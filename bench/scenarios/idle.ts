@@ -3,8 +3,9 @@
 // burns ~5 % of a core idle (a 1 ms timer loop per broker connection, tulios/kafkajs#1556);
 // src/pipeline/consumer.ts guards against it.
 import { createOrderServiceSimulator } from '../../src/simulator/order-service';
+import { writeSettings } from '../../test/support/zk';
 import { cpuSecondsOf } from '../lib/processes';
-import { prepareStage, startKds, writeSettings } from '../lib/stack';
+import { prepareStage, startKds } from '../lib/stack';
 import { round } from './ceiling';
 import type { BenchOptions, ScenarioResult } from './types';
 

@@ -10,8 +10,9 @@ import { createOrderServiceSimulator } from '../../src/simulator/order-service';
 import { generateTraffic } from '../../src/simulator/scenario';
 import type { Step } from '../../src/simulator/types';
 import { producer } from '../../test/support/kafka';
+import { writeSettings } from '../../test/support/zk';
 import { cpuMeter, pidByName } from '../lib/processes';
-import { BENCH_ENV, KDS_SECRET, prepareStage, stageCounts, startKds, writeSettings } from '../lib/stack';
+import { BENCH_ENV, KDS_SECRET, prepareStage, stageCounts, startKds } from '../lib/stack';
 import { round } from './ceiling';
 import type { BenchOptions, ScenarioResult } from './types';
 

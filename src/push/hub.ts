@@ -67,6 +67,7 @@ export function createPushHub(deps: PushHubDeps, opts: PushHubOptions = {}): Pus
   const feeds = new Map<string, Feed>();
   const clients = new Set<PushClient>();
   let closed = false;
+  let closing: Promise<void> | undefined;
   let polling = false;
 
   const onMessage = (c: PushClient, data: RawData, isBinary: boolean): void => {
@@ -168,14 +169,20 @@ export function createPushHub(deps: PushHubDeps, opts: PushHubOptions = {}): Pus
       wss.handleUpgrade(req, socket, head, (ws) => attach(ws, sub, afterSeq, expiresAtMs));
     },
     clientCount: () => clients.size,
-    async close() {
-      closed = true;
-      clearInterval(pollTimer);
-      clearInterval(heartbeat);
-      for (const c of clients) closeClient(c, 1001, 'server shutting down');
-      await Promise.all([...feeds.values()].map((f) => f.idle()));
-      for (const c of clients) c.ws.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    close() {
+      // idempotent: the HTTP server closes the hub, and so does the teardown of a failed start
+      closing ??= shutDown();
+      return closing;
     },
   };
+
+  async function shutDown(): Promise<void> {
+    closed = true;
+    clearInterval(pollTimer);
+    clearInterval(heartbeat);
+    for (const c of clients) closeClient(c, 1001, 'server shutting down');
+    await Promise.all([...feeds.values()].map((f) => f.idle()));
+    for (const c of clients) c.ws.terminate();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+  }
 }

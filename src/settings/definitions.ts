@@ -2,7 +2,7 @@
 // through (ZooKeeper, the MySQL last-good cache, the CLI). A value that fails here is refused and
 // the last good value stays; nothing else in the service ever sees it.
 
-/** Live-tunable limits; the shape of DEFAULT_SETTINGS in src/service.ts. */
+/** Live-tunable limits; their defaults are DEFAULT_SETTINGS in ./build.ts. */
 export interface Settings {
   /** Events in flight across all orders and partitions (keyed scheduler limit). */
   processingConcurrency: number;

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Producer } from 'kafkajs';
 import type { RowDataPacket } from 'mysql2/promise';
-import { createTally, startPipeline, type Pipeline } from '../../bench/lib/pipeline';
 import { inProcessWriter } from '../../src/simulator/admin-client';
 import { createKafka } from '../../src/kafka/client';
 import { silentLogger } from '../../src/log';
@@ -19,13 +18,15 @@ import { runTraffic } from '../../src/simulator/traffic';
 import { freshDatabase, type TestDb } from '../support/db';
 import { KAFKA_BROKERS } from '../support/infra';
 import { createTopic, deleteTopic, producer as makeProducer, randomTopic } from '../support/kafka';
+import { startTestPipeline, type TestPipeline } from '../support/pipeline';
+import { createTally } from '../support/tally';
 
 const ORDERS = 3000;
 
 let db: TestDb;
 let sim: OrderServiceSimulator;
 let topic: string;
-let pipeline: Pipeline | undefined;
+let pipeline: TestPipeline | undefined;
 let prod: Producer;
 
 before(async () => {
@@ -62,7 +63,7 @@ test('every order\'s events are applied one at a time, in version order, with hu
   let peakActive = 0;
   const violations: string[] = [];
   const tally = createTally();
-  pipeline = await startPipeline({
+  pipeline = await startTestPipeline({
     kafka: createKafka('kds-ordering-test', KAFKA_BROKERS, silentLogger),
     topic,
     groupId: `${topic}_kds`,
@@ -71,7 +72,7 @@ test('every order\'s events are applied one at a time, in version order, with hu
     orderServiceUrl: sim.url,
     limits: { processingConcurrency: 256, orderServiceMaxConcurrent: 64, orderServiceMaxPerSecond: 5000 },
     observer: tally,
-    wrapOrders: (client) => ({
+    wrapClient: (client) => ({
       async fetchOrder(orderId) {
         await client.fetchOrder(orderId); // the real call: gate, HTTP, simulator latency
         const version = inProgress.get(orderId) ?? 0;

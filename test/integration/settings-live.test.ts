@@ -5,26 +5,27 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Producer } from 'kafkajs';
-import { createTally, startPipeline, waitFor, type Pipeline } from '../../bench/lib/pipeline';
-import { spawnSimulator, type SimulatorProcess } from '../../bench/lib/processes';
-import { placedOnly, writeSettings } from '../../bench/lib/stack';
 import { createKafka } from '../../src/kafka/client';
 import { silentLogger } from '../../src/log';
-import { bindSettings } from '../../src/settings/bind';
 import { startLiveSettings, type LiveSettings } from '../../src/settings/live-settings';
 import { generateTraffic } from '../../src/simulator/scenario';
 import { runTraffic } from '../../src/simulator/traffic';
 import { freshDatabase, type TestDb } from '../support/db';
+import { placedOnly } from '../support/events';
 import { KAFKA_BROKERS, ZK_CONNECT } from '../support/infra';
 import { createTopic, deleteTopic, producer as makeProducer, randomTopic } from '../support/kafka';
-import { connectZk, removeTree } from '../support/zk';
+import { startTestPipeline, type TestPipeline } from '../support/pipeline';
+import { spawnSimulator, type SimulatorProcess } from '../support/processes';
+import { createTally } from '../support/tally';
+import { waitFor } from '../support/wait';
+import { connectZk, removeTree, writeSettings } from '../support/zk';
 
 const root = `/test_settings_live_${randomBytes(4).toString('hex')}`;
 let db: TestDb;
 let sim: SimulatorProcess;
 let topic: string;
 let prod: Producer;
-let pipeline: Pipeline | undefined;
+let pipeline: TestPipeline | undefined;
 let settings: LiveSettings | undefined;
 
 before(async () => {
@@ -57,14 +58,14 @@ test('concurrency and caps change mid-stream and the order service sees it', asy
   });
   const live = settings;
   const tally = createTally();
-  pipeline = await startPipeline({
+  pipeline = await startTestPipeline({
     kafka: createKafka('kds-live-test', KAFKA_BROKERS, silentLogger),
     topic, groupId: `${topic}_kds`, env: 'test', pool: db.pool, orderServiceUrl: sim.url,
     limits: { processingConcurrency: 1, orderServiceMaxConcurrent: 1, orderServiceMaxPerSecond: 1 },
     observer: tally,
+    settings: live, // bound to the scheduler and the gate as the service binds them
   });
   const { scheduler, gate } = pipeline;
-  bindSettings(live, { scheduler, gate });
   let peakActive = 0;
   const sampler = setInterval(() => (peakActive = Math.max(peakActive, scheduler.active())), 5);
   t.after(() => clearInterval(sampler));

@@ -8,17 +8,18 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Producer } from 'kafkajs';
 import type { RowDataPacket } from 'mysql2/promise';
-import { createTally, startPipeline, waitFor, type Pipeline } from '../../bench/lib/pipeline';
-import { spawnSimulator, type SimulatorProcess } from '../../bench/lib/processes';
 import { createKafka } from '../../src/kafka/client';
 import { silentLogger } from '../../src/log';
-import { createCallGate } from '../../src/order-service/limiter';
 import { createRetryWorker } from '../../src/retry/worker';
 import { generateTraffic } from '../../src/simulator/scenario';
 import { runTraffic } from '../../src/simulator/traffic';
 import { freshDatabase, type TestDb } from '../support/db';
 import { KAFKA_BROKERS } from '../support/infra';
 import { createTopic, deleteTopic, producer as makeProducer, randomTopic } from '../support/kafka';
+import { startTestPipeline, type TestPipeline } from '../support/pipeline';
+import { spawnSimulator, type SimulatorProcess } from '../support/processes';
+import { createTally } from '../support/tally';
+import { waitFor } from '../support/wait';
 import { createUnitOfWork } from '../../src/changes/unit-of-work';
 
 const CAP_CONCURRENT = 6;
@@ -28,7 +29,7 @@ let db: TestDb;
 let sim: SimulatorProcess;
 let topic: string;
 let prod: Producer;
-let pipeline: Pipeline | undefined;
+let pipeline: TestPipeline | undefined;
 let stopRetries = false;
 
 before(async () => {
@@ -59,20 +60,20 @@ test('caps are never exceeded under a backlog, consumer and retry job together',
   await runTraffic({ producer: prod, writer: sim.admin, topic, env: 'test', steps, mode: { kind: 'burst' } });
   await sim.admin.resetStats();
 
-  const gate = createCallGate({ maxConcurrent: CAP_CONCURRENT, maxPerSecond: CAP_RPS });
   const tally = createTally();
   let peakQueued = 0;
-  const sampler = setInterval(() => (peakQueued = Math.max(peakQueued, gate.queued())), 20);
-  pipeline = await startPipeline({
+  let sampler: NodeJS.Timeout | undefined;
+  pipeline = await startTestPipeline({
     kafka: createKafka('kds-caps-test', KAFKA_BROKERS, silentLogger),
     topic,
     groupId: `${topic}_kds`,
     env: 'test',
     pool: db.pool,
     orderServiceUrl: sim.url,
-    gate,
     limits: { processingConcurrency: 256, orderServiceMaxConcurrent: CAP_CONCURRENT, orderServiceMaxPerSecond: CAP_RPS },
     observer: tally,
+    // sampled from before the first record is fetched
+    beforeStart: ({ gate }) => (sampler = setInterval(() => (peakQueued = Math.max(peakQueued, gate.queued())), 20)),
   });
   const worker = createRetryWorker({
     pool: db.pool, orders: pipeline.orders, work: createUnitOfWork({ pool: db.pool, notifier: { changed: () => undefined } }), log: silentLogger,

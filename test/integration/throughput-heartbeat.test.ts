@@ -4,22 +4,23 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Producer } from 'kafkajs';
-import { createTally, startPipeline, type Pipeline } from '../../bench/lib/pipeline';
-import { spawnSimulator, type SimulatorProcess } from '../../bench/lib/processes';
-import { placedOnly } from '../../bench/lib/stack';
 import { createKafka } from '../../src/kafka/client';
 import { silentLogger } from '../../src/log';
 import { generateTraffic } from '../../src/simulator/scenario';
 import { runTraffic } from '../../src/simulator/traffic';
 import { freshDatabase, type TestDb } from '../support/db';
+import { placedOnly } from '../support/events';
 import { KAFKA_BROKERS } from '../support/infra';
 import { createTopic, deleteTopic, producer as makeProducer, randomTopic } from '../support/kafka';
+import { startTestPipeline, type TestPipeline } from '../support/pipeline';
+import { spawnSimulator, type SimulatorProcess } from '../support/processes';
+import { createTally } from '../support/tally';
 
 let db: TestDb;
 let sim: SimulatorProcess;
 let topic: string;
 let prod: Producer;
-let pipeline: Pipeline | undefined;
+let pipeline: TestPipeline | undefined;
 
 before(async () => {
   topic = randomTopic('heartbeat');
@@ -43,7 +44,7 @@ test('a batch that takes over 3x the session timeout keeps its membership', asyn
   const events: string[] = [];
   const tally = createTally();
   const started = performance.now();
-  pipeline = await startPipeline({
+  pipeline = await startTestPipeline({
     kafka: createKafka('kds-heartbeat-test', KAFKA_BROKERS, silentLogger),
     topic,
     groupId: `${topic}_kds`,
@@ -53,7 +54,7 @@ test('a batch that takes over 3x the session timeout keeps its membership', asyn
     sessionTimeoutMs: 6000,
     limits: { processingConcurrency: 64, orderServiceMaxConcurrent: 6, orderServiceMaxPerSecond: 100 },
     observer: tally,
-    beforeStart: (c) => {
+    beforeStart: ({ consumer: { consumer: c } }) => {
       c.on(c.events.GROUP_JOIN, () => events.push('join'));
       c.on(c.events.REBALANCING, () => events.push('rebalancing'));
       c.on(c.events.CRASH, () => events.push('crash'));

@@ -1,7 +1,9 @@
-// Hand-made orders and their events, for tests that need exact control over each step.
+// Hand-made orders and their events, for tests that need exact control over each step, and a
+// filter over generated traffic.
 import { randomUUID } from 'node:crypto';
 import type { Message, Producer } from 'kafkajs';
 import type { OrderBody, OrderEvent } from '../../src/simulator/scenario';
+import type { Step } from '../../src/simulator/types';
 
 export function body(orderId: string, version: number, over: Partial<OrderBody> = {}): OrderBody {
   const at = new Date(Date.now() - 60_000 + version).toISOString();
@@ -38,4 +40,10 @@ export function record(e: OrderEvent, env = 'test'): Message {
 
 export async function publish(p: Producer, topic: string, messages: Message[]): Promise<void> {
   await p.send({ topic, acks: -1, messages });
+}
+
+/** The first step (ORDER_PLACED) of each order: every event needs a call and a write. */
+export function placedOnly(steps: readonly Step[]): Step[] {
+  const seen = new Set<string>();
+  return steps.filter((s) => (seen.has(s.event.orderId) ? false : (seen.add(s.event.orderId), true)));
 }

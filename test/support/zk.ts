@@ -1,5 +1,6 @@
 // Promise helpers around the `zookeeper` package (native C client) for integration tests.
 import ZooKeeper from 'zookeeper';
+import { SETTING_DEFS, SETTING_NAMES, type Settings } from '../../src/settings/definitions';
 import { ZK_CONNECT } from './infra';
 
 export type Zk = ZooKeeper;
@@ -61,4 +62,21 @@ export function nextDataChange(client: Zk, path: string): { armed: Promise<void>
     armed.catch(reject);
   });
   return { armed, changed };
+}
+
+/** Writes the live-settings znodes under `root` (as an operator would with `npm run settings -- set`). */
+export async function writeSettings(root: string, values: Partial<Settings>): Promise<void> {
+  const zk = await connectZk(ZK_CONNECT);
+  try {
+    await mkdirp(zk, `${root}/settings`);
+    for (const name of SETTING_NAMES) {
+      const v = values[name];
+      if (v === undefined) continue;
+      const path = `${root}/settings/${SETTING_DEFS[name].znode}`;
+      if (await zk.pathExists(path, false)) await zk.set(path, String(v), -1);
+      else await zk.create(path, String(v), ZooKeeper.constants.ZOO_PERSISTENT);
+    }
+  } finally {
+    zk.close();
+  }
 }

@@ -1,0 +1,82 @@
+// The pipeline's builder, the one way to put it together: `npm start` (src/service.ts), the
+// integration tests and the benchmark probe all call it, with their differences passed as options.
+// It builds the keyed scheduler, the event processor and the Kafka consumer over the order-service
+// access it is handed, binds the live settings to the scheduler and the gate, and registers its
+// teardown. start() is separate because the root starts consuming last, once HTTP listens.
+import type { Kafka } from 'kafkajs';
+import type { UnitOfWork } from '../changes/unit-of-work';
+import type { Config } from '../config';
+import type { Pool } from '../db/pool';
+import type { Teardown } from '../lifecycle/teardown';
+import type { Logger } from '../log';
+import type { OrderServiceAccess } from '../order-service/build';
+import { bindSettings, type SettingsSource } from '../settings/bind';
+import { createOrderConsumer, type ConsumerObserver, type OrderConsumer } from './consumer';
+import { createKeyedScheduler, type KeyedScheduler } from './keyed-scheduler';
+import { createEventProcessor, parkFailedEvent, type EventProcessor, type GroupObserver, type ProcessDeps } from './process-event';
+import { storeDeadLetter } from './sql/dead-letter';
+
+export interface PipelineOptions {
+  kafka: Kafka;
+  /** Topic, group, where a new group starts, session timeout (KAFKA_* settings). */
+  consumer: Pick<Config['kafka'], 'topic' | 'groupId' | 'fromBeginning' | 'sessionTimeoutMs'>;
+  /** KDS_ENV: records with another `env` header are dead-lettered. */
+  env: string;
+  pool: Pool;
+  orderService: OrderServiceAccess;
+  /** Commits every change screens see, then tells the push hub. */
+  work: UnitOfWork;
+  /** Events in flight at first; `settings` moves it later. */
+  processingConcurrency: number;
+  /** Attempts and backoff of the retry table for events parked on arrival (RETRY_* settings). */
+  retry: ProcessDeps['retry'];
+  /** Live settings: applied to the scheduler and the gate now and on every change. */
+  settings?: SettingsSource;
+  log: Logger;
+  teardown: Teardown;
+  observers?: { consumer?: ConsumerObserver; groups?: GroupObserver };
+  /** Decorates the processor (the ordering test watches every event start and finish with it). */
+  wrapProcessor?: (p: EventProcessor) => EventProcessor;
+}
+
+export interface Pipeline {
+  readonly scheduler: KeyedScheduler;
+  readonly consumer: OrderConsumer;
+  /** Joins the group and consumes; its teardown is registered first, so a failed start still disconnects. */
+  start(): Promise<void>;
+}
+
+export function buildPipeline(o: PipelineOptions): Pipeline {
+  const { orders, gate } = o.orderService;
+  const scheduler = createKeyedScheduler(o.processingConcurrency);
+  if (o.settings !== undefined) o.teardown.add('live settings binding', bindSettings(o.settings, { scheduler, gate }));
+  const processor = createEventProcessor({
+    pool: o.pool,
+    orders,
+    work: o.work,
+    retry: o.retry,
+    groups: o.observers?.groups,
+  });
+  const consumer = createOrderConsumer({
+    kafka: o.kafka,
+    topic: o.consumer.topic,
+    groupId: o.consumer.groupId,
+    env: o.env,
+    fromBeginning: o.consumer.fromBeginning,
+    sessionTimeoutMs: o.consumer.sessionTimeoutMs,
+    process: o.wrapProcessor ? o.wrapProcessor(processor) : processor,
+    parkFailed: (input, err) => parkFailedEvent(o.work, input, err, { ...o.retry, now: new Date() }),
+    deadLetter: (d) => storeDeadLetter(o.pool, d),
+    scheduler,
+    log: o.log.child({ component: 'consumer' }),
+    observer: o.observers?.consumer,
+  });
+  return {
+    scheduler,
+    consumer,
+    async start() {
+      o.teardown.add('kafka consumer', () => consumer.stop());
+      await consumer.start();
+    },
+  };
+}
