@@ -7,8 +7,9 @@ import type { Pool } from '../db/pool';
 import { markDish } from '../dishes/mark';
 import type { MarkTarget } from '../dishes/transitions';
 import { claimsOf, type AuthMiddleware } from './auth';
-import { asyncRoute, HttpError } from './errors';
-import { idParam, jsonBody, requireObjectBody, stationQuery } from './params';
+import { jsonBody, requireObjectBody } from '../http-kit/body';
+import { asyncRoute, HttpError } from '../http-kit/errors';
+import { idParam, stationQuery } from './params';
 
 export interface ApiDeps {
   pool: Pool;

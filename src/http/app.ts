@@ -12,9 +12,7 @@ import { createAuth, type AuthMiddleware } from './auth';
 import { errorHandler, notFound } from './errors';
 import { createOpsRouter } from './ops-routes';
 import { createPagesRouter } from './pages';
-export { jsonBody } from './params';
 export { claimsOf, type AuthMiddleware } from './auth';
-export { asyncRoute, HttpError } from './errors';
 
 export interface HttpDeps {
   pool: Pool;
@@ -28,7 +26,8 @@ export interface HttpDeps {
   work: UnitOfWork;
   /**
    * Extra /api routers of other features (e.g. the retries admin API), given the auth middleware.
-   * Bodies are not pre-parsed: put `jsonBody` after `auth.requireRole(...)` where one is needed.
+   * Bodies are not pre-parsed: put `jsonBody` (src/http-kit/body.ts) after `auth.requireRole(...)`
+   * where one is needed; throw HttpError (src/http-kit/errors.ts) for a 4xx.
    */
   routers?: Array<(auth: AuthMiddleware) => Router>;
 }

@@ -4,7 +4,7 @@ import type { RequestHandler, Response } from 'express';
 import type { Claims, Role } from '../auth/token';
 import { verifyToken } from '../auth/token';
 import { bearerToken } from '../auth/bearer';
-import { sendError } from './errors';
+import { sendError } from '../http-kit/errors';
 
 export interface AuthMiddleware {
   /** 401 without a valid token, 403 when its role is not one of `roles`; else claimsOf(res) works. */

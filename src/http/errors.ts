@@ -1,29 +1,8 @@
 // Every error leaves as JSON {"error": "<code>", "message": "<text>"} (contract), whether a route
-// decided it, a body parser rejected the request, or a handler threw.
-import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+// decided it (HttpError, src/http-kit/), a body parser rejected the request, or a handler threw.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { HttpError, sendError } from '../http-kit/errors';
 import type { Logger } from '../log';
-
-export class HttpError extends Error {
-  override readonly name = 'HttpError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export function sendError(res: Response, status: number, code: string, message: string): void {
-  res.status(status).json({ error: code, message });
-}
-
-/** Express 4 does not catch rejected promises; this hands them to the error handler. */
-export function asyncRoute(fn: (req: Request, res: Response) => Promise<void>): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
-    fn(req, res).catch(next);
-  };
-}
 
 export const notFound: RequestHandler = (req, res) => {
   sendError(res, 404, 'not_found', `no route ${req.method} ${req.path}`);

@@ -1,6 +1,6 @@
 // Liveness, readiness and metrics: open to anyone (load balancers and Prometheus carry no token).
 import express, { type Router } from 'express';
-import { asyncRoute } from './errors';
+import { asyncRoute } from '../http-kit/errors';
 
 export interface OpsDeps {
   /** name → connected, e.g. { mysql: true, kafka: false, zookeeper: true }. */

@@ -1,24 +1,26 @@
 // Operator API of the retry table (contract: /api/retries…, admin only). Mounted under /api by
-// src/http/app.ts through its `routers` dependency, which hands over the auth middleware.
+// src/http/app.ts through its `routers` dependency, which hands over the auth middleware (the
+// AdminGuard port below); errors and bodies come from src/http-kit/, never src/http/ internals.
 //
 //   GET  /api/retries?status=PENDING|FAILED[,…]&limit=&afterId=&orderId=&merchantId=
 //        → JSON array of entries, oldest id first; when a page is full the response carries
 //          `X-Next-After-Id: <id>` (pass it as afterId for the next page)
 //   POST /api/retries/{id}/replay   → the entry after the replay attempt (409 unless a FAILED head)
 //   POST /api/retries/{id}/discard  → the entry, now DISCARDED (409 if DONE)
-import express, { type Request, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Router } from 'express';
 import { ID_PATTERN } from '../auth/token';
-import type { AuthMiddleware } from '../http/auth';
-import { asyncRoute, HttpError } from '../http/errors';
-import { requireObjectBody } from '../http/params';
+import { jsonBody, requireObjectBody } from '../http-kit/body';
+import { asyncRoute, badRequest as bad, HttpError } from '../http-kit/errors';
 import { discardEntry, replayEntry, type ActionResult, type RetryAdminDeps } from './admin-actions';
 import { ENTRY_STATUSES, listEntries, type EntryStatus, type EntryView } from './admin-sql';
 
 export const DEFAULT_PAGE = 100;
 export const MAX_PAGE = 500;
 
-function bad(message: string): HttpError {
-  return new HttpError(400, 'bad_request', message);
+/** What these routes need of the HTTP feature's auth (src/http/auth.ts implements it). */
+export interface AdminGuard {
+  /** 401 without a valid token, 403 for another role. */
+  requireRole(role: 'admin'): RequestHandler;
 }
 
 function entryId(req: Request): number {
@@ -61,7 +63,7 @@ function sendResult(res: express.Response, r: ActionResult, id: number): void {
   res.json(r.entry satisfies EntryView);
 }
 
-export function createRetryAdminRouter(deps: RetryAdminDeps): (auth: AuthMiddleware) => Router {
+export function createRetryAdminRouter(deps: RetryAdminDeps): (auth: AdminGuard) => Router {
   return (auth) => {
     const router = express.Router();
     const admin = auth.requireRole('admin');
@@ -87,6 +89,7 @@ export function createRetryAdminRouter(deps: RetryAdminDeps): (auth: AuthMiddlew
     router.post(
       '/retries/:id/replay',
       admin,
+      jsonBody,
       asyncRoute(async (req, res) => {
         const id = entryId(req);
         requireObjectBody(req);
@@ -97,6 +100,7 @@ export function createRetryAdminRouter(deps: RetryAdminDeps): (auth: AuthMiddlew
     router.post(
       '/retries/:id/discard',
       admin,
+      jsonBody,
       asyncRoute(async (req, res) => {
         const id = entryId(req);
         requireObjectBody(req);

@@ -53,10 +53,14 @@ after(async () => {
 
 let failer: ReturnType<typeof createRetryWorker>;
 
-async function call(method: string, path: string, token: string | null = ADMIN): Promise<{ status: number; body: unknown; headers: Headers }> {
+async function call(method: string, path: string, token: string | null = ADMIN, body?: string): Promise<{ status: number; body: unknown; headers: Headers }> {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: token === null ? {} : { authorization: `Bearer ${token}` },
+    headers: {
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body,
   });
   return { status: res.status, body: (await res.json()) as unknown, headers: res.headers };
 }
@@ -100,6 +104,30 @@ test('401 without or with a bad token, 403 for a non-admin, 400 for a malformed 
   }
   assert.equal((await call('GET', '/retries?status=NOPE')).status, 400);
   assert.equal((await call('GET', '/retries?limit=0')).status, 400);
+});
+
+test('replay and discard bodies are parsed and checked: malformed JSON 400, not an object 400, too large 413, all JSON', async () => {
+  const error = (r: { body: unknown }): string => (r.body as { error: string }).error;
+  for (const action of ['replay', 'discard']) {
+    const path = `/retries/987654/${action}`;
+    const malformed = await call('POST', path, ADMIN, '{"reason": ');
+    assert.equal(malformed.status, 400, `${action}: malformed JSON`);
+    assert.equal(error(malformed), 'bad_json');
+    assert.deepEqual(Object.keys(malformed.body as object).sort(), ['error', 'message']);
+    // the parser is strict (only an object or an array at the top); the route refuses an array
+    for (const [notObject, code] of [['[1]', 'bad_request'], ['"discard"', 'bad_json'], ['null', 'bad_json']] as const) {
+      const r = await call('POST', path, ADMIN, notObject);
+      assert.equal(r.status, 400, `${action}: ${notObject}`);
+      assert.equal(error(r), code, `${action}: ${notObject}`);
+    }
+    const large = await call('POST', path, ADMIN, JSON.stringify({ note: 'x'.repeat(20_000) }));
+    assert.equal(large.status, 413, `${action}: 20 kB body`);
+    assert.equal(error(large), 'payload_too_large');
+    // the token is checked before the body is read
+    assert.equal((await call('POST', path, null, '{"reason": ')).status, 401);
+    // an object body passes the checks (its fields are ignored): the unknown id decides
+    assert.equal((await call('POST', path, ADMIN, '{"reason": "test"}')).status, 404);
+  }
 });
 
 test('GET lists PENDING and FAILED entries with the contract fields, filters and pages', async () => {
