@@ -18,6 +18,20 @@ const BROWSER_GLOBALS = Object.fromEntries(
   ].map((name) => [name, 'readonly']),
 );
 
+// Import patterns (gitignore syntax, matched against the import string) for the boundaries below.
+const OUTSIDE_SRC = {
+  group: ['**/test/**', '**/bench/**', '**/scripts/**', '**/test', '**/bench', '**/scripts'],
+  message: 'src/ must not import test/, bench/ or scripts/ (dist/ holds only the service).',
+};
+const BENCH = {
+  group: ['**/bench/**', '**/bench'],
+  message: 'tests must not import bench/: move what both need to test/support/.',
+};
+const HTTP_INTERNALS = {
+  group: ['**/http/**', '**/http'],
+  message: 'src/retry/ must not import src/http/: use src/http-kit/ and the AdminGuard port.',
+};
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.cache/', '.run/', 'coverage/'] },
 
@@ -47,6 +61,24 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'error',
       '@typescript-eslint/no-unsafe-call': 'error',
     },
+  },
+
+  // Stated boundaries (issue 10). The service (src/) ships alone in dist/: it never imports the
+  // tests, the benchmarks or the dev scripts. Tests stand on their own: what they share with the
+  // benchmarks lives in test/support/ (bench imports it, never the reverse). The retry feature
+  // mounts its routes through a port and src/http-kit/, never src/http/'s internals.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/retry/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [OUTSIDE_SRC] }] },
+  },
+  {
+    files: ['src/retry/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [OUTSIDE_SRC, HTTP_INTERNALS] }] },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [BENCH] }] },
   },
 
   // Static browser scripts served as-is (src/pages, ES modules): plain JS rules, browser globals,
