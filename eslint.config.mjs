@@ -49,6 +49,26 @@ export default tseslint.config(
     },
   },
 
+  // Boundaries: src/ is the service and all that dist/ ships. It never imports the tools around
+  // it (the order-service simulator, the benchmarks, scripts, tests), so they can't leak into the
+  // image; `tsc -p tsconfig.build.json` (rootDir src) would fail on such an import too.
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(simulator|bench|scripts|test)(/|$)',
+              message: 'src/ is the service: it does not import the simulator, bench/, scripts/ or test/',
+            },
+          ],
+        },
+      ],
+    },
+  },
+
   // Static browser scripts served as-is (src/pages, ES modules): plain JS rules, browser globals,
   // no type information (they are not part of the TypeScript project).
   {

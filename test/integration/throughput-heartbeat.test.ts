@@ -9,8 +9,8 @@ import { spawnSimulator, type SimulatorProcess } from '../../bench/lib/processes
 import { placedOnly } from '../../bench/lib/stack';
 import { createKafka } from '../../src/kafka/client';
 import { silentLogger } from '../../src/log';
-import { generateTraffic } from '../../src/simulator/scenario';
-import { runTraffic } from '../../src/simulator/traffic';
+import { generateTraffic } from '../../simulator/scenario';
+import { runTraffic } from '../../simulator/traffic';
 import { freshDatabase, type TestDb } from '../support/db';
 import { KAFKA_BROKERS } from '../support/infra';
 import { createTopic, deleteTopic, producer as makeProducer, randomTopic } from '../support/kafka';

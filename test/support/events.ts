@@ -1,7 +1,7 @@
 // Hand-made orders and their events, for tests that need exact control over each step.
 import { randomUUID } from 'node:crypto';
 import type { Message, Producer } from 'kafkajs';
-import type { OrderBody, OrderEvent } from '../../src/simulator/scenario';
+import type { OrderBody, OrderEvent } from '../../simulator/scenario';
 
 export function body(orderId: string, version: number, over: Partial<OrderBody> = {}): OrderBody {
   const at = new Date(Date.now() - 60_000 + version).toISOString();
