@@ -18,7 +18,7 @@ function configOrExit(): Config {
 
 async function main(): Promise<void> {
   const config = configOrExit();
-  const log = createLogger({ service: 'kds', env: config.env });
+  const log = createLogger({ service: 'kds', env: config.env }, config.logLevel);
   process.on('unhandledRejection', (err) => log.error('unhandled rejection', { err }));
   const service = await startService(config, log);
   let stopping = false;

@@ -146,7 +146,8 @@ export async function startKds(stage: Stage, orderServiceUrl: string, extraEnv: 
     HTTP_PORT: '0',
     ...extraEnv,
   }, nodeArgs);
-  const m = await child.waitLine(/"msg":"http listening".*"port":(\d+)/, 60_000);
+  // field order in a log line is not fixed (pino writes msg last): match both fields anywhere
+  const m = await child.waitLine(/^(?=.*"msg":"http listening")(?=.*"port":(\d+))/, 60_000);
   await child.waitLine(/"msg":"service started"/, 60_000);
   const port = Number(m[1]);
   const pid = child.process.pid as number;
