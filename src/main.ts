@@ -13,6 +13,13 @@ import { startService, type Service } from './service';
  */
 const DRAIN_DEADLINE_MS = 30_000;
 
+/**
+ * Ctrl-C on `npm start` delivers SIGINT twice within milliseconds: the terminal signals the whole
+ * foreground group, and npm forwards the one it got to its child, this process (so does
+ * `kill -TERM -<pgid>`). A repeat inside this window is that echo, not an operator insisting.
+ */
+const ECHO_WINDOW_MS = 1000;
+
 function configOrExit(): Config {
   try {
     return loadConfig();
@@ -26,14 +33,15 @@ function configOrExit(): Config {
 }
 
 function handleSignals(log: Logger, started: Promise<Service>): void {
-  let stopping = false;
+  let firstAt: number | undefined;
   const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
+    if (firstAt !== undefined) {
+      if (Date.now() - firstAt < ECHO_WINDOW_MS) return;
       log.warn('second signal: exiting now', { signal });
       process.exit(1);
     }
-    stopping = true;
     const t0 = Date.now();
+    firstAt = t0;
     log.info('stopping: draining', { signal });
     setTimeout(() => {
       log.error('drain did not finish in time: exiting', { signal, deadlineMs: DRAIN_DEADLINE_MS });
