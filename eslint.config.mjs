@@ -20,8 +20,8 @@ const BROWSER_GLOBALS = Object.fromEntries(
 
 // Import patterns (gitignore syntax, matched against the import string) for the boundaries below.
 const OUTSIDE_SRC = {
-  group: ['**/test/**', '**/bench/**', '**/scripts/**', '**/test', '**/bench', '**/scripts'],
-  message: 'src/ must not import test/, bench/ or scripts/ (dist/ holds only the service).',
+  group: ['**/test/**', '**/bench/**', '**/scripts/**', '**/simulator/**', '**/test', '**/bench', '**/scripts', '**/simulator'],
+  message: 'src/ must not import test/, bench/, scripts/ or the simulator (dist/ holds only the service).',
 };
 const BENCH = {
   group: ['**/bench/**', '**/bench'],
@@ -65,7 +65,8 @@ export default tseslint.config(
 
   // Stated boundaries (issue 10). The service (src/) ships alone in dist/: it never imports the
   // tests, the benchmarks or the dev scripts. Tests stand on their own: what they share with the
-  // benchmarks lives in test/support/ (bench imports it, never the reverse). The retry feature
+  // benchmarks lives in test/support/ (bench imports it, never the reverse). The order-service
+  // simulator is a tool beside src/ (simulator/), never part of the service. The retry feature
   // mounts its routes through a port and src/http-kit/, never src/http/'s internals.
   {
     files: ['src/**/*.ts'],

@@ -2,11 +2,11 @@
 // draining a backlog of first events of distinct orders with the simulator answering at once:
 // events/s, CPU-seconds used, peak work in flight and peak memory. Run it with
 // `node --cpu-prof --import tsx bench/probe.ts` to see where the CPU goes (docs/throughput.md).
-import { inProcessWriter } from '../src/simulator/admin-client';
+import { inProcessWriter } from '../simulator/admin-client';
 import { createKafka } from '../src/kafka/client';
 import { silentLogger } from '../src/log';
-import { createOrderServiceSimulator } from '../src/simulator/order-service';
-import { generateTraffic } from '../src/simulator/scenario';
+import { createOrderServiceSimulator } from '../simulator/order-service';
+import { generateTraffic } from '../simulator/scenario';
 import { KAFKA_BROKERS } from '../test/support/infra';
 import { placedOnly } from '../test/support/events';
 import { startTestPipeline } from '../test/support/pipeline';

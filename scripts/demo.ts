@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from '../src/config';
 import { signToken } from '../src/auth/token';
 import { createKafka } from '../src/kafka/client';
 import { startService, type Service } from '../src/service';
-import { createOrderServiceSimulator, type OrderServiceSimulator } from '../src/simulator/order-service';
+import { createOrderServiceSimulator, type OrderServiceSimulator } from '../simulator/order-service';
 import { ensureInfra } from './infra';
 import { banner, mailLine, statusLine } from './demo/banner';
 import { ensureTopic, waitForGroup } from './demo/kafka';

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `npm test`: type check, lint, import cycles, the local servers (started if absent: tests always
-# run against real Kafka, ZooKeeper and MySQL), then every test/**/*.test.ts with node's runner.
+# `npm test`: dependencies (`npm ci` when node_modules is missing or out of date with the lock),
+# type check, lint, import cycles, the local servers (started if absent: tests always run against
+# real Kafka, ZooKeeper and MySQL), then every test/**/*.test.ts with node's runner.
 #
 #   scripts/test.sh                      everything, fail-fast
 #   scripts/test.sh test/unit/x.test.ts  only those files (no type check, lint or cycle check);
@@ -13,6 +14,9 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 
 step() { printf '\n== %s\n' "$*"; }
+
+# a fresh clone has no node_modules: nothing else is needed before `npm test`
+node scripts/ensure-deps.mjs
 
 files=()
 node_args=()

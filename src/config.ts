@@ -2,6 +2,7 @@
 // stops start-up with one line that names the variable (ConfigError.message).
 
 import { validate as validateCron } from 'node-cron';
+import { LEVELS, type Level } from './log';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -37,6 +38,8 @@ export interface Config {
     readonly maxAttempts: number;
   };
   readonly archive: { readonly cron: string; readonly afterDays: number; readonly boardDays: number };
+  /** The lowest level written to the log (LOG_LEVEL). */
+  readonly logLevel: Level;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -80,6 +83,13 @@ function hostPorts(env: Env, name: string, fallback: string): string[] {
     throw new ConfigError(`${name} must be comma-separated host:port pairs, got "${env[name] ?? ''}"`);
   }
   return list;
+}
+
+function level(env: Env, name: string, fallback: Level): Level {
+  const v = str(env, name, fallback).toLowerCase();
+  const found = LEVELS.find((l) => l === v);
+  if (found === undefined) throw new ConfigError(`${name} must be one of ${LEVELS.join(', ')}, got "${v}"`);
+  return found;
 }
 
 const EMAIL = /^[^\s@,]+@[^\s@,]+$/;
@@ -162,5 +172,6 @@ export function loadConfig(env: Env = process.env): Config {
       afterDays: int(env, 'ARCHIVE_AFTER_DAYS', 7, 1, 3650),
       boardDays: int(env, 'BOARD_DAYS', 3, 1, 3650),
     }),
+    logLevel: level(env, 'LOG_LEVEL', 'info'),
   });
 }

@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
-import type { OrderWriter } from '../../src/simulator/traffic';
-import { runTraffic } from '../../src/simulator/traffic';
-import type { Step } from '../../src/simulator/types';
+import type { OrderWriter } from '../../simulator/traffic';
+import { runTraffic } from '../../simulator/traffic';
+import type { Step } from '../../simulator/types';
 import { freshDatabase, type TestDb } from '../../test/support/db';
 import { KAFKA_BROKERS, ZK_CONNECT } from '../../test/support/infra';
 import { createTopic, deleteTopic, producer } from '../../test/support/kafka';
@@ -121,7 +121,8 @@ export async function startKds(stage: Stage, orderServiceUrl: string, extraEnv: 
     HTTP_PORT: '0',
     ...extraEnv,
   }, nodeArgs);
-  const m = await child.waitLine(/"msg":"http listening".*"port":(\d+)/, 60_000);
+  // field order in a log line is not fixed (pino writes msg last): match both fields anywhere
+  const m = await child.waitLine(/^(?=.*"msg":"http listening")(?=.*"port":(\d+))/, 60_000);
   await child.waitLine(/"msg":"service started"/, 60_000);
   const port = Number(m[1]);
   const pid = child.process.pid as number;

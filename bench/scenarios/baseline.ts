@@ -2,11 +2,11 @@
 // same processor and database writes) against the KDS (keyed scheduler + gate, own process) on
 // the same 20,000 events over 4 partitions, the order-service simulator answering in 20 ms.
 // Each side writes its own fresh database; every event is an order's first (call + write).
-import { inProcessWriter } from '../../src/simulator/admin-client';
+import { inProcessWriter } from '../../simulator/admin-client';
 import { createKafka } from '../../src/kafka/client';
 import { silentLogger } from '../../src/log';
-import { createOrderServiceSimulator } from '../../src/simulator/order-service';
-import { generateTraffic } from '../../src/simulator/scenario';
+import { createOrderServiceSimulator } from '../../simulator/order-service';
+import { generateTraffic } from '../../simulator/scenario';
 import { KAFKA_BROKERS } from '../../test/support/infra';
 import { placedOnly } from '../../test/support/events';
 import { writeSettings } from '../../test/support/zk';

@@ -2,9 +2,9 @@
 // order system). The order service is capped at 32 concurrent calls and answers in 5 ms. Measured:
 // drain time, the simulator's own peak concurrency (must stay <= 32) and the KDS process's peak
 // RSS (kernel high-water mark, VmHWM), with /metrics sampled during the drain.
-import { inProcessWriter } from '../../src/simulator/admin-client';
-import { createOrderServiceSimulator } from '../../src/simulator/order-service';
-import { generateTraffic } from '../../src/simulator/scenario';
+import { inProcessWriter } from '../../simulator/admin-client';
+import { createOrderServiceSimulator } from '../../simulator/order-service';
+import { generateTraffic } from '../../simulator/scenario';
 import { placedOnly } from '../../test/support/events';
 import { writeSettings } from '../../test/support/zk';
 import { cpuMeter, pidByName } from '../lib/processes';

@@ -1,11 +1,11 @@
 // Ceiling: the same backlog consumed by kafkajs with a no-op handler, and by the KDS (own process,
 // src/main.ts) with the order-service simulator answering at once. Every event is an order's
 // first (a call and a full write each): the worst case per event.
-import { inProcessWriter } from '../../src/simulator/admin-client';
+import { inProcessWriter } from '../../simulator/admin-client';
 import { createKafka } from '../../src/kafka/client';
 import { silentLogger } from '../../src/log';
-import { createOrderServiceSimulator } from '../../src/simulator/order-service';
-import { generateTraffic } from '../../src/simulator/scenario';
+import { createOrderServiceSimulator } from '../../simulator/order-service';
+import { generateTraffic } from '../../simulator/scenario';
 import { KAFKA_BROKERS } from '../../test/support/infra';
 import { placedOnly } from '../../test/support/events';
 import { writeSettings } from '../../test/support/zk';

@@ -2,7 +2,7 @@
 // with nothing to do, CPU measured over 20 s from /proc after a 5 s settle. kafkajs 2.2.4 alone
 // burns ~5 % of a core idle (a 1 ms timer loop per broker connection, tulios/kafkajs#1556);
 // src/pipeline/consumer.ts guards against it.
-import { createOrderServiceSimulator } from '../../src/simulator/order-service';
+import { createOrderServiceSimulator } from '../../simulator/order-service';
 import { writeSettings } from '../../test/support/zk';
 import { cpuSecondsOf } from '../lib/processes';
 import { prepareStage, startKds } from '../lib/stack';

@@ -6,9 +6,9 @@
 // answers its first seconds with a cold JIT, and a steady state is what the target is about.
 import WebSocket from 'ws';
 import { signToken } from '../../src/auth/token';
-import { createOrderServiceSimulator } from '../../src/simulator/order-service';
-import { generateTraffic } from '../../src/simulator/scenario';
-import type { Step } from '../../src/simulator/types';
+import { createOrderServiceSimulator } from '../../simulator/order-service';
+import { generateTraffic } from '../../simulator/scenario';
+import type { Step } from '../../simulator/types';
 import { producer } from '../../test/support/kafka';
 import { writeSettings } from '../../test/support/zk';
 import { cpuMeter, pidByName } from '../lib/processes';

@@ -7,10 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from '../../src/log';
-import { inProcessWriter } from '../../src/simulator/admin-client';
-import type { OrderServiceSimulator } from '../../src/simulator/order-service';
-import { generateTraffic, type Step } from '../../src/simulator/scenario';
-import { runTraffic } from '../../src/simulator/traffic';
+import { inProcessWriter } from '../../simulator/admin-client';
+import type { OrderServiceSimulator } from '../../simulator/order-service';
+import { generateTraffic, type Step } from '../../simulator/scenario';
+import { runTraffic } from '../../simulator/traffic';
 
 /** ~4.3 events per generated order (scenario.ts); used to size a batch to about a minute. */
 const EVENTS_PER_ORDER = 4.3;

@@ -14,7 +14,7 @@ import { loadConfig } from '../../src/config';
 import { createPool, type Pool } from '../../src/db/pool';
 import { createLogger, silentLogger } from '../../src/log';
 import { startService, type Service } from '../../src/service';
-import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../src/simulator/order-service';
+import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../simulator/order-service';
 import { randomTopic } from '../support/kafka';
 import { ownKafka, ownMariaDb, type OwnKafka, type OwnMariaDb } from '../support/own-stack';
 import { ownZooKeeper, type OwnZk } from '../support/own-zk';

@@ -9,7 +9,7 @@ import type { Pool } from '../../src/db/pool';
 import { markDish } from '../../src/dishes/mark';
 import type { OrderSource } from '../../src/order-service/client';
 import { createEventProcessor, type Outcome } from '../../src/pipeline/process-event';
-import type { OrderEvent } from '../../src/simulator/scenario';
+import type { OrderEvent } from '../../simulator/scenario';
 import { body, eventFor } from '../support/events';
 import { count, orderRow, retryEntries } from '../support/orders';
 import { noChanges, orderWithEvents, startRetryKit, type RetryKit } from '../support/retry-kit';

@@ -8,8 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { PermanentError, RetriableError } from '../../src/errors';
 import { createOrderServiceClient, type OrderSource } from '../../src/order-service/client';
 import { createCallGate } from '../../src/order-service/limiter';
-import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../src/simulator/order-service';
-import type { OrderBody } from '../../src/simulator/types';
+import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../simulator/order-service';
+import type { OrderBody } from '../../simulator/types';
 
 let sim: OrderServiceSimulator;
 let client: OrderSource;

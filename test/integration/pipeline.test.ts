@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Producer } from 'kafkajs';
 import type { RowDataPacket } from 'mysql2/promise';
-import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../src/simulator/order-service';
+import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../simulator/order-service';
 import type { Service } from '../../src/service';
 import { freshDatabase, type TestDb } from '../support/db';
 import { body, eventFor, publish, record } from '../support/events';

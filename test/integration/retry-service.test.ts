@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import type { Producer } from 'kafkajs';
 import { signToken } from '../../src/auth/token';
 import type { Service } from '../../src/service';
-import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../src/simulator/order-service';
+import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../simulator/order-service';
 import { freshDatabase, type TestDb } from '../support/db';
 import { body, eventFor, publish, record } from '../support/events';
 import { createTopic, producer, randomTopic } from '../support/kafka';

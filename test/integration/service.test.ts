@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Producer } from 'kafkajs';
 import { signToken, type Role } from '../../src/auth/token';
 import type { Service } from '../../src/service';
-import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../src/simulator/order-service';
+import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../simulator/order-service';
 import { api, Screen, type Frame } from '../support/screens';
 import { freshDatabase, type TestDb } from '../support/db';
 import { body, eventFor, publish, record } from '../support/events';

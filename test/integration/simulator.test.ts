@@ -1,9 +1,9 @@
 // The order-service simulator through real HTTP: every switch, the admin API and the stats.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { createSimulatorAdminClient } from '../../src/simulator/admin-client';
-import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../src/simulator/order-service';
-import type { OrderBody } from '../../src/simulator/types';
+import { createSimulatorAdminClient } from '../../simulator/admin-client';
+import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../simulator/order-service';
+import type { OrderBody } from '../../simulator/types';
 
 let sim: OrderServiceSimulator;
 let seq = 0;

@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
-import { inProcessWriter } from '../../src/simulator/admin-client';
-import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../src/simulator/order-service';
-import { generateTraffic } from '../../src/simulator/scenario';
-import { runTraffic, type TrafficResult } from '../../src/simulator/traffic';
-import type { OrderEvent } from '../../src/simulator/types';
+import { inProcessWriter } from '../../simulator/admin-client';
+import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../simulator/order-service';
+import { generateTraffic } from '../../simulator/scenario';
+import { runTraffic, type TrafficResult } from '../../simulator/traffic';
+import type { OrderEvent } from '../../simulator/types';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const topic = `test_sim_${randomBytes(4).toString('hex')}`;

@@ -2,8 +2,8 @@
 // filter over generated traffic.
 import { randomUUID } from 'node:crypto';
 import type { Message, Producer } from 'kafkajs';
-import type { OrderBody, OrderEvent } from '../../src/simulator/scenario';
-import type { Step } from '../../src/simulator/types';
+import type { OrderBody, OrderEvent } from '../../simulator/scenario';
+import type { Step } from '../../simulator/types';
 
 export function body(orderId: string, version: number, over: Partial<OrderBody> = {}): OrderBody {
   const at = new Date(Date.now() - 60_000 + version).toISOString();

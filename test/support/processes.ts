@@ -3,7 +3,7 @@
 // work) and, in the benchmarks, the KDS service (so its RSS is its own).
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { createSimulatorAdminClient, type SimulatorAdminClient } from '../../src/simulator/admin-client';
+import { createSimulatorAdminClient, type SimulatorAdminClient } from '../../simulator/admin-client';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 
@@ -99,9 +99,9 @@ export interface SimulatorProcess {
   stop(): Promise<void>;
 }
 
-/** The order-service simulator (src/simulator/order-service-cli.ts) in its own process. */
+/** The order-service simulator (simulator/order-service-cli.ts) in its own process. */
 export async function spawnSimulator(): Promise<SimulatorProcess> {
-  const child = spawnTs('src/simulator/order-service-cli.ts', { SIMULATOR_PORT: '0' });
+  const child = spawnTs('simulator/order-service-cli.ts', { SIMULATOR_PORT: '0' });
   const m = await child.waitLine(/listening on (http:\/\/\S+)/);
   const url = m[1] as string;
   return { url, admin: createSimulatorAdminClient(url), stop: () => child.stop() };

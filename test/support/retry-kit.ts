@@ -4,8 +4,8 @@
 import { createOrderServiceClient, type OrderSource } from '../../src/order-service/client';
 import { createCallGate } from '../../src/order-service/limiter';
 import { createEventProcessor, type EventProcessor } from '../../src/pipeline/process-event';
-import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../src/simulator/order-service';
-import type { OrderEvent } from '../../src/simulator/scenario';
+import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../simulator/order-service';
+import type { OrderEvent } from '../../simulator/scenario';
 import type { RowDataPacket } from 'mysql2/promise';
 import { freshDatabase, type TestDb } from './db';
 import { body, eventFor } from './events';

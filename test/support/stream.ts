@@ -3,7 +3,7 @@
 // state can be checked for loss and doubling; the screen counts seq gaps.
 import type { Producer } from 'kafkajs';
 import WebSocket from 'ws';
-import type { OrderServiceSimulator } from '../../src/simulator/order-service';
+import type { OrderServiceSimulator } from '../../simulator/order-service';
 import { body, eventFor, record } from './events';
 
 export interface Stream {

@@ -63,6 +63,8 @@ describe('malformed values', () => {
     ['archive cron with seven fields', { ARCHIVE_CRON: '0 30 3 * * * *' }, 'ARCHIVE_CRON'],
     ['public URL not a URL', { KDS_PUBLIC_URL: 'kds.example' }, 'KDS_PUBLIC_URL'],
     ['digest interval zero', { ALERT_DIGEST_INTERVAL_S: '0' }, 'ALERT_DIGEST_INTERVAL_S'],
+    ['log level unknown', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
+    ['log level a number', { LOG_LEVEL: '30' }, 'LOG_LEVEL'],
   ];
   for (const [label, env, variable] of cases) test(label, () => rejects(env, variable));
 });
@@ -88,6 +90,7 @@ test('defaults follow the contract', () => {
   assert.equal(c.authSecret, 'x'.repeat(32));
   assert.deepEqual(c.retry, { cron: '*/10 * * * * *', backoffBaseMs: 10_000, maxAttempts: 7 });
   assert.deepEqual(c.archive, { cron: '0 30 3 * * *', afterDays: 7, boardDays: 3 });
+  assert.equal(c.logLevel, 'info');
   assert.ok(Object.isFrozen(c) && Object.isFrozen(c.kafka) && Object.isFrozen(c.kafka.brokers));
 });
 
@@ -101,6 +104,7 @@ test('explicit values are taken', () => {
     ZOOKEEPER_ROOT: '/kds/pre/',
     HTTP_PORT: '0',
     RETRY_MAX_ATTEMPTS: '3',
+    LOG_LEVEL: ' Debug ',
   });
   assert.equal(c.kafka.topic, 'pre_order_v2');
   assert.deepEqual(c.kafka.brokers, ['k1:9092', 'k2:9092']);
@@ -109,4 +113,5 @@ test('explicit values are taken', () => {
   assert.equal(c.zookeeper.root, '/kds/pre');
   assert.equal(c.http.port, 0);
   assert.equal(c.retry.maxAttempts, 3);
+  assert.equal(c.logLevel, 'debug');
 });

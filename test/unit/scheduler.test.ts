@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createKeyedScheduler } from '../../src/pipeline/keyed-scheduler';
-import { mulberry32 } from '../../src/simulator/prng';
+import { mulberry32 } from '../../simulator/prng';
 import { gate } from '../support/wait';
 
 const turns = (n = 5): Promise<void> =>

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mulberry32 } from '../../src/simulator/prng';
-import { expectations, generateOrders, generateTraffic, interleave, type Step } from '../../src/simulator/scenario';
-import { parseOrderBody } from '../../src/simulator/validate';
+import { mulberry32 } from '../../simulator/prng';
+import { expectations, generateOrders, generateTraffic, interleave, type Step } from '../../simulator/scenario';
+import { parseOrderBody } from '../../simulator/validate';
 
 const byOrder = (steps: readonly Step[]): Map<string, Step[]> => {
   const m = new Map<string, Step[]>();

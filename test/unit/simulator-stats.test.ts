@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decideRead } from '../../src/simulator/read';
-import { createStatsRecorder } from '../../src/simulator/stats';
-import { createOrderStore, VersionConflictError } from '../../src/simulator/store';
-import { resolveSwitches, parseSwitches } from '../../src/simulator/switches';
-import type { OrderBody } from '../../src/simulator/types';
+import { decideRead } from '../../simulator/read';
+import { createStatsRecorder } from '../../simulator/stats';
+import { createOrderStore, VersionConflictError } from '../../simulator/store';
+import { resolveSwitches, parseSwitches } from '../../simulator/switches';
+import type { OrderBody } from '../../simulator/types';
 
 function clock(): { now: () => number; at: (t: number) => void } {
   let t = 0;
