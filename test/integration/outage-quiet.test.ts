@@ -5,6 +5,7 @@
 // RECOVERED mail, and neither spends attempts.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { createUnitOfWork } from '../../src/changes/unit-of-work';
 import { createOutageAlerts, type OutageAlerts } from '../../src/alerts/outage-alerts';
 import { createSmtpMailer, type SmtpMailer } from '../../src/alerts/mailer';
 import { silentLogger } from '../../src/log';
@@ -66,7 +67,7 @@ function instance(name: string): Instance {
   });
   // 3 attempts and a 10 ms base: an outage that spent attempts would fail entries within a second
   const worker = createRetryWorker({
-    pool: kit.db.pool, orders: breaker, notifier: noChanges, log: silentLogger,
+    pool: kit.db.pool, orders: breaker, work: createUnitOfWork({ pool: kit.db.pool, notifier: noChanges }), log: silentLogger,
     backoffBaseMs: 10, maxAttempts: 3, batchSize: () => 50,
   });
   return {
