@@ -114,8 +114,12 @@ test('quiet retry table, fresh instance, outage: no attempt spent, nothing FAILE
   const a = instance('quiet-a');
   try {
     kit.sim.setGlobal({ errorStatus: 503 });
-    // far longer than 3 attempts take at this base, and than the breaker takes to open (~1 s)
-    await ticks([a], 3000);
+    await waitFor('breaker open', async () => {
+      await ticks([a], 100);
+      return a.breaker.snapshot().open;
+    }, 30_000, 0);
+    // and it stays so: far longer than 3 attempts take at this base
+    await ticks([a], 1500);
     assert.equal(await spent('O-Q-'), 0);
     assert.equal(await failed('O-Q-'), 0);
     assert.deepEqual([a.breaker.snapshot().open, a.breaker.snapshot().outage?.cause], [true, 'streak']);
@@ -126,7 +130,7 @@ test('quiet retry table, fresh instance, outage: no attempt spent, nothing FAILE
 
     // the service is back; nobody calls: the breaker's own probe closes it and the mail goes out
     kit.sim.clearSwitches();
-    await waitFor('closed by its own probe', () => !a.breaker.snapshot().open, 5000, 20);
+    await waitFor('closed by its own probe', () => !a.breaker.snapshot().open, 30_000, 20);
     await a.settled();
     assert.equal(smtp.received.length, before + 2);
     assert.match(smtp.received[before + 1]?.subject ?? '', /order service recovered/);
@@ -134,7 +138,7 @@ test('quiet retry table, fresh instance, outage: no attempt spent, nothing FAILE
     await waitFor('every entry DONE', async () => {
       await a.tick();
       return (await entries(kit.db, "order_id LIKE 'O-Q-%' AND status <> 'DONE'")).length === 0;
-    }, 10_000, 20);
+    }, 60_000, 20);
     assert.equal(await spent('O-Q-'), 0);
   } finally {
     a.breaker.close();
@@ -150,7 +154,7 @@ test('a single order the service fails for alone still spends its attempts and g
     await waitFor('poison entry FAILED', async () => {
       await a.tick();
       return (await failed('O-Q-POISON')) === 1;
-    }, 15_000, 20);
+    }, 60_000, 20);
     assert.equal(await spent('O-Q-POISON'), 3);
     assert.equal(a.breaker.snapshot().open, false);
     // each failure was checked with a read of an id no order has: the service answered 404
@@ -172,8 +176,10 @@ test('two instances, one outage: one DOWN and one RECOVERED mail, neither spends
   try {
     kit.sim.setGlobal({ errorStatus: 503 });
     // a's retry job meets the outage first (b's job is not due yet), opens, records it
-    await ticks([a], 1500);
-    assert.equal(a.breaker.snapshot().open, true);
+    await waitFor('a open', async () => {
+      await ticks([a], 100);
+      return a.breaker.snapshot().open;
+    }, 30_000, 0);
     // from now on both run; b learns the outage from the shared record before it calls
     await ticks([a, b], 2000);
     assert.equal(b.breaker.snapshot().open, true);
@@ -189,11 +195,11 @@ test('two instances, one outage: one DOWN and one RECOVERED mail, neither spends
       await Promise.all([a.tick(), b.tick()]);
       await Promise.all([a.settled(), b.settled()]);
       return !a.breaker.snapshot().open && !b.breaker.snapshot().open;
-    }, 10_000, 20);
+    }, 60_000, 20);
     await waitFor('every entry DONE', async () => {
       await Promise.all([a.tick(), b.tick()]);
       return (await entries(kit.db, "order_id LIKE 'O-Q2-%' AND status <> 'DONE'")).length === 0;
-    }, 10_000, 20);
+    }, 60_000, 20);
     // periodic syncs of both: nothing more to say
     await Promise.all([a.alerts.sync(), b.alerts.sync(), a.settled(), b.settled()]);
     await ticks([a, b], 500);

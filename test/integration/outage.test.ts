@@ -76,7 +76,7 @@ test('an outage across 100 orders: no entry FAILED, no attempt spent, one down a
   await waitFor('several probes during the outage', async () => {
     await worker.runOnce();
     return (breaker.snapshot().outage?.probes ?? 0) >= 5;
-  }, 20_000, 20);
+  }, 60_000, 20);
   assert.equal(await count(kit.db.pool, "SELECT COUNT(*) AS n FROM retry_entries WHERE status = 'FAILED'"), 0);
   assert.equal(await count(kit.db.pool, 'SELECT MAX(attempts) AS n FROM retry_entries'), 0);
   // 20 failures opened it (plus up to one call per feeding lane already in flight then); after
@@ -89,7 +89,7 @@ test('an outage across 100 orders: no entry FAILED, no attempt spent, one down a
   await waitFor('every order applied', async () => {
     await worker.runOnce();
     return (await count(kit.db.pool, 'SELECT COUNT(*) AS n FROM orders WHERE version = 2')) === 100;
-  }, 20_000, 20);
+  }, 60_000, 20);
   await settled();
   await alerts.sync(); // a periodic tick: nothing more to say
   assert.equal(breaker.snapshot().open, false);
