@@ -106,7 +106,8 @@ export function createBreaker(inner: OrderSource, deps: BreakerDeps = {}): Break
   let lastAnswered: string | undefined;
   let lastFailed: string | undefined;
   // callers waiting for an explanation of their failure, and for the next outcome
-  const unexplained = new Set<number>();
+  // one token per waiting caller: two failures of the same millisecond are two waiters
+  const unexplained = new Set<{ at: number }>();
   let wake: (() => void)[] = [];
   let verifying: Promise<void> | undefined;
   let lastVerifyAt = -Infinity;
@@ -150,7 +151,7 @@ export function createBreaker(inner: OrderSource, deps: BreakerDeps = {}): Break
     }
   }
 
-  const stillUnexplained = (): boolean => [...unexplained].some((at) => verdict(state, at) === 'pending');
+  const stillUnexplained = (): boolean => [...unexplained].some((w) => verdict(state, w.at) === 'pending');
 
   /** One verification read of an order other than `suspect`, at most one per verifyIntervalMs. */
   function verify(suspect: string): Promise<void> {
@@ -168,7 +169,8 @@ export function createBreaker(inner: OrderSource, deps: BreakerDeps = {}): Break
   }
 
   async function explain(orderId: string, failedAt: number): Promise<'own' | 'outage'> {
-    unexplained.add(failedAt);
+    const token = { at: failedAt };
+    unexplained.add(token);
     try {
       for (;;) {
         const v = verdict(state, failedAt);
@@ -177,7 +179,7 @@ export function createBreaker(inner: OrderSource, deps: BreakerDeps = {}): Break
         await Promise.race([next, verify(orderId)]);
       }
     } finally {
-      unexplained.delete(failedAt);
+      unexplained.delete(token);
     }
   }
 
