@@ -54,6 +54,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     });
     const alerts = buildAlerts({ config, pool, log, teardown, breaker: orderService.orders });
     breakerTurned = () => alerts.syncOutage();
+    teardown.add('order-service breaker', () => orderService.orders.close());
 
     const hub = buildPush({
       pool, authSecret: config.authSecret, boardDays: config.archive.boardDays, log, teardown,
@@ -67,7 +68,10 @@ export async function startService(config: Config, log: Logger): Promise<Service
       batchSize: () => settings.current().retryBatchSize,
       onAttempt: (_entry, outcome) => metrics.retryAttempt(outcome),
     });
-    scheduleJobs({ config, pool, log, teardown, retry: retry.worker, digest: alerts.digest, syncOutage: alerts.syncOutage });
+    scheduleJobs({
+      config, pool, log, teardown, retry: retry.worker,
+      digest: alerts.digest, syncOutage: alerts.syncOutage, observePeers: alerts.observePeers,
+    });
 
     const kafka = createKafka(`kds-${config.env}`, config.kafka.brokers, log);
     const pipeline = buildPipeline({

@@ -22,6 +22,11 @@ export interface Alerts {
   readonly digest: FailureDigest;
   /** Brings the outage notices up to date (mails once down, once back); logs, never throws. */
   readonly syncOutage: () => void;
+  /**
+   * Reads the cluster's outage record and opens this instance's breaker when another instance has
+   * the service down (src/alerts/outage-alerts.ts); logs, never throws.
+   */
+  readonly observePeers: () => Promise<void>;
 }
 
 export function buildAlerts(o: AlertsOptions): Alerts {
@@ -43,5 +48,6 @@ export function buildAlerts(o: AlertsOptions): Alerts {
     syncOutage: () => {
       outage.sync().catch((err: unknown) => o.log.error('outage notice sync failed', { err }));
     },
+    observePeers: () => outage.observePeers().catch((err: unknown) => o.log.warn('shared outage state not read', { err })),
   };
 }

@@ -15,6 +15,13 @@ export async function ensureJobState(pool: Pool, name: string, initial: string):
   await pool.query('INSERT IGNORE INTO job_state (name, value) VALUES (?, ?)', [name, initial]);
 }
 
+/** The row's value without a lock (a reader that only looks), or undefined if missing. */
+export async function readJobState(pool: Pool, name: string): Promise<string | undefined> {
+  const [rows] = await pool.query<RowDataPacket[]>('SELECT value FROM job_state WHERE name = ?', [name]);
+  const row = rows[0];
+  return row === undefined ? undefined : String(row.value);
+}
+
 /**
  * Locks the row and returns its value. 'skip' returns undefined when another transaction holds
  * it (that instance is doing the job right now); 'wait' queues behind it.

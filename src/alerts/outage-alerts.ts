@@ -7,22 +7,33 @@
 // accepted it, so an SMTP outage delays it to a later sync, and two instances never send one
 // notice twice. Call it on each breaker transition and periodically (it also refreshes this
 // instance's "still down" mark and retries pending notices).
+//
+// The same row is the cluster's one view of the outage (issue 12): `observePeers()` reads it
+// (no lock) and tells this instance's breaker when another instance has the service down, so an
+// instance whose own calls have not failed yet stops calling too (it probes once to check the
+// claim). Why the database and not ZooKeeper: the retry job cannot run without MySQL anyway, so
+// the view adds no dependency; the notices must be stored in the transaction that decides them,
+// which is this row; and the view keeps working while ZooKeeper is away.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { inTx, type Pool } from '../db/pool';
 import { describeError } from '../errors';
 import type { Logger } from '../log';
-import { ensureJobState, lockJobState, parseJsonObject, saveJobState } from './job-state';
+import { ensureJobState, lockJobState, parseJsonObject, readJobState, saveJobState } from './job-state';
 import type { Mail, Mailer } from './mailer';
 import { outageRender } from './outage-render';
-import { advance, parseShared, type LocalView } from './outage-state';
+import { advance, parseShared, peerSince, type LocalView } from './outage-state';
 
 /** What the alerts need of this instance's circuit breaker (src/order-service/breaker.ts). */
 export interface LocalBreaker {
+  /** Another instance has seen the service down since then (see ./outage-state.ts peerSince). */
+  peerDown(since: Date): void;
   snapshot(): {
     open: boolean;
     outage: {
       since: Date;
+      /** 'peer': opened on another instance's report, not on its own calls. */
+      cause: string;
       calls: number;
       failures: number;
       lastError: string;
@@ -48,6 +59,8 @@ export interface OutageAlertsDeps {
 
 export interface OutageAlerts {
   sync(): Promise<void>;
+  /** Reads the shared record and tells the breaker if another instance has the service down. */
+  observePeers(): Promise<void>;
 }
 
 const STATE = 'order_service_outage';
@@ -63,7 +76,7 @@ export function createOutageAlerts(deps: OutageAlertsDeps): OutageAlerts {
     const s = deps.breaker.snapshot();
     const o = s.outage;
     return {
-      instance, open: s.open, since: s.open && o !== null ? o.since : null,
+      instance, open: s.open, since: s.open && o !== null ? o.since : null, adopted: s.open && o?.cause === 'peer',
       calls: o?.calls ?? 0, failures: o?.failures ?? 0, lastError: o?.lastError ?? null,
       rejected: o?.rejected ?? 0, probes: o?.probes ?? 0,
     };
@@ -103,6 +116,11 @@ export function createOutageAlerts(deps: OutageAlertsDeps): OutageAlerts {
   let running: Promise<void> | undefined;
   let again = false;
   return {
+    async observePeers() {
+      const raw = (await readJobState(deps.pool, STATE)) ?? '{}';
+      const since = peerSince(parseShared(parseJsonObject(raw)), instance, now(), staleMs);
+      if (since !== null) deps.breaker.peerDown(since);
+    },
     sync() {
       if (running !== undefined) {
         again = true;

@@ -26,6 +26,8 @@ export interface LocalView {
   instance: string;
   open: boolean;
   since: Date | null;
+  /** Open on another instance's report, not on its own calls (breaker cause 'peer'). */
+  adopted?: boolean;
   calls: number;
   failures: number;
   lastError: string | null;
@@ -55,7 +57,10 @@ export function advance(
     if (now.getTime() - new Date(e.seenAt).getTime() > staleMs) pruned = true;
     else down[id] = e;
   }
-  if (v.open) {
+  // An instance that opened on another's report adds nothing to an outage that is already over:
+  // it read the record just before the last instance closed it, and its own probe will tell.
+  // Counting it would start a second DOWN/RECOVERED pair for the same outage.
+  if (v.open && (v.adopted !== true || s.since !== null)) {
     const mine = s.down[v.instance];
     down[v.instance] = { since: mine?.since ?? (v.since ?? now).toISOString(), seenAt: now.toISOString() };
   }
@@ -98,4 +103,18 @@ export function parseShared(v: Record<string, unknown> | undefined): SharedOutag
     since: typeof v.since === 'string' ? v.since : null,
     pending: Array.isArray(v.pending) ? v.pending.filter(isMail) : [],
   };
+}
+
+/**
+ * The newest start of an outage another instance still reports (its mark refreshed within
+ * `staleMs`), or null. The newest: this instance may have seen the service answer after an older
+ * report, but not after a newer one (src/order-service/breaker-state.ts adoptPeer).
+ */
+export function peerSince(s: SharedOutage, self: string, now: Date, staleMs: number): Date | null {
+  let newest: string | null = null;
+  for (const [id, e] of Object.entries(s.down)) {
+    if (id === self || now.getTime() - new Date(e.seenAt).getTime() > staleMs) continue;
+    if (newest === null || e.since > newest) newest = e.since;
+  }
+  return newest === null ? null : new Date(newest);
 }

@@ -14,6 +14,8 @@ export interface JobTargets {
   retry: { runOnce(): Promise<unknown> };
   digest: { runOnce(): Promise<unknown> };
   syncOutage: () => void;
+  /** The cluster's outage view, read before each retry run; never rejects. */
+  observePeers: () => Promise<void>;
 }
 
 export interface JobsOptions extends JobTargets {
@@ -28,7 +30,10 @@ export function scheduleJobs(o: JobsOptions): void {
   const retryTask = cron.schedule(
     config.retry.cron,
     () => {
-      o.retry.runOnce().catch((err: unknown) => log.error('retry run failed', { err }));
+      // the cluster's view first: an outage another instance sees stops this one's calls too
+      o.observePeers()
+        .then(() => o.retry.runOnce())
+        .catch((err: unknown) => log.error('retry run failed', { err }));
     },
     { name: 'retry', noOverlap: true },
   );
@@ -44,6 +49,7 @@ export function scheduleJobs(o: JobsOptions): void {
     () => {
       o.digest.runOnce().catch((err: unknown) => log.error('failure digest failed', { err }));
       o.syncOutage();
+      void o.observePeers();
     },
     { name: 'alerts', noOverlap: true },
   );

@@ -38,6 +38,10 @@ export function buildOrderService(o: OrderServiceOptions): OrderServiceAccess {
   // When the order service fails for everyone: stop calling it (one probe every few seconds), park
   // and defer without spending attempts (src/order-service/breaker.ts).
   const onChange = o.onBreakerChange;
-  const orders = createBreaker(o.wrapClient ? o.wrapClient(client) : client, { onChange: onChange && (() => onChange()) });
+  // autoProbe: while open it probes on its own, so it closes (and "recovered" is mailed) when nothing calls
+  const orders = createBreaker(o.wrapClient ? o.wrapClient(client) : client, {
+    autoProbe: true,
+    onChange: onChange && (() => onChange()),
+  });
   return { gate, orders };
 }

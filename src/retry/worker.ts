@@ -12,7 +12,7 @@ import { claimDueHeads, closeHead, getEntry, lockEntry, peekQueue, recordAttempt
 import type { OrderSource } from '../order-service/client';
 import { fetchFresh } from '../order-service/fetch-fresh';
 import { applyOrders } from '../pipeline/sql/apply-order';
-import { backoffMs } from './backoff';
+import { isReplicaLag, retryDelayMs } from './backoff';
 
 export type RetryEntry = QueueEntry;
 
@@ -63,9 +63,10 @@ export function createRetryWorker(deps: RetryWorkerDeps): RetryWorker {
     });
   }
 
-  const policy = () => ({
+  // after a replica-lag failure (404, stale) the delay has a floor: src/retry/backoff.ts
+  const policy = (error?: unknown) => ({
     maxAttempts: deps.maxAttempts,
-    delayMs: (retry: number) => backoffMs(retry, deps.backoffBaseMs, random()),
+    delayMs: (retry: number) => retryDelayMs(retry, deps.backoffBaseMs, deps.maxAttempts, isReplicaLag(error), random()),
     now: now(),
   });
 
@@ -83,7 +84,7 @@ export function createRetryWorker(deps: RetryWorkerDeps): RetryWorker {
         const next = await closeHead(tx.conn, held, 'DONE', new Date(now().getTime() + leaseMs));
         return { outcome: 'done', next };
       }
-      const plan = afterFailedRead(read.error, held.entry.attempts + 1, policy());
+      const plan = afterFailedRead(read.error, held.entry.attempts + 1, policy(read.error));
       await recordAttempt(tx.conn, held, plan);
       const outcome: AttemptOutcome =
         plan.status === 'FAILED' ? 'failed' : plan.attempts === held.entry.attempts ? 'deferred' : 'retry';

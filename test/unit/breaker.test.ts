@@ -1,14 +1,18 @@
 // The outage breaker: the pure state machine, table by table, then the wrapper with a hand-made
-// OrderSource (no mocking library).
+// OrderSource and a hand-moved clock (no mocking library).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PermanentError, RetriableError, type RetriableCode } from '../../src/errors';
 import type { OrderDetails } from '../../src/order-service/details';
+import { createBreaker, isInfraFailure, PROBE_ORDER_ID, type BreakerSnapshot } from '../../src/order-service/breaker';
 import {
-  admit, CLOSED, createBreaker, isInfraFailure, settle, type BreakerOptions, type BreakerSnapshot, type BreakerState,
-} from '../../src/order-service/breaker';
+  admit, adoptPeer, CLOSED, settle, verdict, type BreakerOptions, type BreakerState,
+} from '../../src/order-service/breaker-state';
 
-const O: BreakerOptions = { windowMs: 10_000, minCalls: 20, failureRatio: 0.8, probeIntervalMs: 1_000 };
+const O: BreakerOptions = {
+  windowMs: 10_000, minCalls: 20, failureRatio: 0.8, probeIntervalMs: 1_000,
+  streakFailures: 3, streakSpanMs: 1_000, verifyIntervalMs: 500,
+};
 
 /** Feeds `pattern` ('F' failure, '.' success) as calls at time t, t+step, …; returns the last result. */
 function run(pattern: string, t0 = 0, step = 10, s0: BreakerState = CLOSED) {
@@ -113,63 +117,202 @@ describe('which failures count', () => {
   });
 });
 
+
+/** Feeds [orderId, t, 'F' | '.'] outcomes (sent when settled); returns the final state. */
+function feedOutcomes(steps: [string, number, 'F' | '.'][], s0: BreakerState = CLOSED) {
+  let s = s0;
+  let transition: string | undefined;
+  for (const [orderId, t, ch] of steps) {
+    const r = settle(s, 'call', { failure: ch === 'F', error: 'server_error: 503', orderId }, t, O);
+    s = r.state;
+    transition = r.transition ?? transition;
+  }
+  return { s, transition };
+}
+
+describe('closed: the quiet-hours streak', () => {
+  const cases: [string, [string, number, 'F' | '.'][], 'open' | 'closed'][] = [
+    ['three failures of two orders over 1 s', [['X', 0, 'F'], ['P', 0, 'F'], ['P', 500, 'F'], ['P', 1000, 'F']], 'open'],
+    ['exactly streakFailures, span exactly streakSpanMs', [['X', 0, 'F'], ['Y', 400, 'F'], ['Y', 1000, 'F']], 'open'],
+    ['two failures are too few, however far apart', [['X', 0, 'F'], ['Y', 5000, 'F']], 'closed'],
+    ['one order failing alone is that order, not the service', [['X', 0, 'F'], ['X', 1000, 'F'], ['X', 2000, 'F'], ['X', 3000, 'F']], 'closed'],
+    ['a blip: many failures within a few ms', [['X', 0, 'F'], ['Y', 1, 'F'], ['Z', 2, 'F'], ['W', 3, 'F']], 'closed'],
+    ['an answer in between starts the streak over', [['X', 0, 'F'], ['Y', 500, 'F'], ['Z', 600, '.'], ['X', 1000, 'F'], ['Y', 1500, 'F']], 'closed'],
+    ['... and the new streak opens on its own', [['X', 0, 'F'], ['Z', 600, '.'], ['X', 1000, 'F'], ['Y', 1500, 'F'], ['Y', 2000, 'F']], 'open'],
+    ['a 20 % error rate does not open it', Array.from({ length: 200 }, (_, i) => [`O${i % 7}`, i * 100, i % 5 === 0 ? 'F' : '.'] as [string, number, 'F' | '.']), 'closed'],
+  ];
+  for (const [name, steps, mode] of cases) {
+    test(name, () => assert.equal(feedOutcomes(steps).s.mode, mode));
+  }
+
+  test('opened by the streak says so', () => {
+    const r = feedOutcomes([['X', 0, 'F'], ['P', 500, 'F'], ['P', 1000, 'F']]);
+    assert.equal(r.transition, 'opened');
+    assert.ok(r.s.mode === 'open');
+    assert.deepEqual([r.s.cause, r.s.calls, r.s.failures], ['streak', 3, 3]);
+  });
+});
+
+describe('verdict of a failure seen at t=1000', () => {
+  const failed = feedOutcomes([['X', 1000, 'F']]).s;
+  const answered = (sentAt: number) => settle(failed, 'call', { failure: false, orderId: 'Y', sentAt }, 1200, O).state;
+  const cases: [string, BreakerState, string][] = [
+    ['nothing since: pending', failed, 'pending'],
+    ['an answer to a call sent after it: the failure is the order\'s own', answered(1000), 'own'],
+    ['an answer to a call sent before it proves nothing about later', answered(999), 'pending'],
+    ['the breaker opened meanwhile: outage', feedOutcomes([['P', 1500, 'F'], ['P', 2000, 'F']], failed).s, 'outage'],
+  ];
+  for (const [name, s, expected] of cases) {
+    test(name, () => assert.equal(verdict(s, 1000), expected));
+  }
+});
+
+describe('another instance reports the service down since t=1000', () => {
+  test('believed when this instance has seen no answer since: open, first call is a probe', () => {
+    const r = adoptPeer(CLOSED, 1000, 3000, O);
+    assert.equal(r.transition, 'opened');
+    assert.ok(r.state.mode === 'open');
+    assert.deepEqual([r.state.cause, r.state.since], ['peer', 1000]);
+    assert.equal(admit(r.state, 3000, O).admission, 'probe');
+  });
+  const cases: [string, BreakerState, 'open' | 'closed'][] = [
+    ['an answer to a call sent before then does not outweigh it', settle(CLOSED, 'call', { failure: false, sentAt: 999 }, 1100, O).state, 'open'],
+    ['an answer to a call sent since then does', settle(CLOSED, 'call', { failure: false, sentAt: 1000 }, 1100, O).state, 'closed'],
+  ];
+  for (const [name, s, mode] of cases) {
+    test(name, () => assert.equal(adoptPeer(s, 1000, 3000, O).state.mode, mode));
+  }
+  test('already open: unchanged', () => {
+    const open = run('F'.repeat(20)).s;
+    assert.equal(adoptPeer(open, 1000, 3000, O).state, open);
+  });
+});
+
 describe('wrapper', () => {
   const details = { orderId: 'O1' } as OrderDetails;
+  const down = () => new RetriableError('server_error', 'order service failed (503)');
+  const notFound = () => new RetriableError('not_found', 'order service does not know the order yet (404)');
 
-  function setup(fail: () => Error | undefined) {
+  /** `fail(orderId)` says what the order service does with a read of that order. */
+  function setup(fail: (orderId: string) => Error | undefined) {
     let now = 0;
-    let calls = 0;
+    const called: string[] = [];
     const changes: BreakerSnapshot[] = [];
     const breaker = createBreaker(
       {
         fetchOrder: (id) => {
-          calls += 1;
-          const err = fail();
+          called.push(id);
+          const err = fail(id);
           return err === undefined ? Promise.resolve({ ...details, orderId: id }) : Promise.reject(err);
         },
       },
-      { options: O, now: () => now, onChange: (s) => changes.push(s) },
+      {
+        options: O, now: () => now, onChange: (s) => changes.push(s),
+        sleep: (ms) => {
+          now += ms;
+          return Promise.resolve();
+        },
+      },
     );
-    return { breaker, changes, calls: () => calls, tick: (ms: number) => (now += ms) };
+    const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: RetriableError) => e.code);
+    return { breaker, changes, called, code, tick: (ms: number) => (now += ms), now: () => now };
   }
 
-  test('opens after 20 server errors, then fails fast with outage without calling', async () => {
-    let down = true;
-    const w = setup(() => (down ? new RetriableError('server_error', 'order service failed (503)') : undefined));
-    const codes: string[] = [];
-    for (let i = 0; i < 25; i++) {
-      w.tick(10);
-      await w.breaker.fetchOrder(`O${i}`).catch((e: RetriableError) => codes.push(e.code));
-    }
-    // the 20th failure opened it: that caller is told "outage" as well
-    assert.deepEqual(codes, [...Array<string>(19).fill('server_error'), ...Array<string>(6).fill('outage')]);
-    assert.equal(w.calls(), 20);
+  test('quiet hours, fresh instance: one failed read of one order is recognised as an outage', async () => {
+    const w = setup(down);
+    assert.equal(await w.code(w.breaker.fetchOrder('X')), 'outage');
+    // the read, then three checks of the service 500 ms apart
+    assert.deepEqual(w.called, ['X', PROBE_ORDER_ID, PROBE_ORDER_ID, PROBE_ORDER_ID]);
+    assert.equal(w.now(), 1000);
     assert.equal(w.changes.length, 1);
-    assert.equal(w.changes[0]?.open, true);
+    assert.deepEqual([w.changes[0]?.open, w.changes[0]?.outage?.cause], [true, 'streak']);
+    // then fail fast, no call
+    assert.equal(await w.code(w.breaker.fetchOrder('Y')), 'outage');
+    assert.equal(w.called.length, 4);
+  });
 
-    w.tick(1000); // a probe while still down: one call, reported as outage
-    await assert.rejects(w.breaker.fetchOrder('P1'), (e: RetriableError) => e.code === 'outage');
-    assert.equal(w.calls(), 21);
+  test('quiet hours, one order failing while the service answers: its own error, attempt spent', async () => {
+    const w = setup((id) => (id === 'X' ? down() : id === PROBE_ORDER_ID ? notFound() : undefined));
+    assert.equal(await w.code(w.breaker.fetchOrder('X')), 'server_error');
+    assert.deepEqual(w.called, ['X', PROBE_ORDER_ID]);
+    assert.equal(w.breaker.snapshot().open, false);
+    assert.equal(w.changes.length, 0);
+  });
 
-    down = false;
+  test('the check reads the newest order the service answered for, when there is one', async () => {
+    let serviceDown = false;
+    const w = setup((id) => (serviceDown || id === 'X' ? down() : undefined));
+    assert.equal(await w.code(w.breaker.fetchOrder('Y')), 'ok');
+    w.tick(1); // (a call sent in the same millisecond as the failure counts as sent after it)
+    assert.equal(await w.code(w.breaker.fetchOrder('X')), 'server_error');
+    assert.deepEqual(w.called, ['Y', 'X', 'Y']);
+    serviceDown = true;
+    w.tick(1);
+    assert.equal(await w.code(w.breaker.fetchOrder('Z')), 'outage');
+    assert.deepEqual(w.called.slice(3), ['Z', 'Y', 'Y', 'Y']);
+  });
+
+  test('many orders failing at once, each for its own reason: one check for all of them', async () => {
+    const w = setup((id) => (id.startsWith('BAD') ? down() : id === PROBE_ORDER_ID ? notFound() : undefined));
+    const codes = await Promise.all(Array.from({ length: 10 }, (_, i) => w.code(w.breaker.fetchOrder(`BAD${i}`))));
+    assert.deepEqual(codes, Array<string>(10).fill('server_error'));
+    assert.equal(w.called.filter((id) => id === PROBE_ORDER_ID).length, 1);
+    assert.equal(w.breaker.snapshot().open, false);
+  });
+
+  test('busy hours: 25 concurrent reads fail, the window opens it, every caller is told outage', async () => {
+    const w = setup(down);
+    const codes = await Promise.all(Array.from({ length: 25 }, (_, i) => w.code(w.breaker.fetchOrder(`O${i}`))));
+    assert.deepEqual(codes, Array<string>(25).fill('outage'));
+    assert.equal(w.changes.length, 1);
+    assert.equal(w.changes[0]?.outage?.cause, 'window');
+    assert.ok(w.called.length <= 26, `${w.called.length} calls`);
+  });
+
+  test('open: one probe per interval, a real read; an answer closes it and the outage is reported', async () => {
+    let serviceDown = true;
+    const w = setup(() => (serviceDown ? down() : undefined));
+    assert.equal(await w.code(w.breaker.fetchOrder('X')), 'outage');
+    assert.equal(await w.code(w.breaker.fetchOrder('A')), 'outage'); // rejected, not called
+    w.tick(1000);
+    assert.equal(await w.code(w.breaker.fetchOrder('B')), 'outage'); // the probe, still down
+    assert.deepEqual(w.called.slice(4), ['B']);
+    serviceDown = false;
     w.tick(500);
-    await assert.rejects(w.breaker.fetchOrder('P2'), (e: RetriableError) => e.code === 'outage');
+    assert.equal(await w.code(w.breaker.fetchOrder('C')), 'outage'); // rejected
     w.tick(500);
-    assert.equal((await w.breaker.fetchOrder('P3')).orderId, 'P3');
+    assert.equal(await w.code(w.breaker.fetchOrder('D')), 'ok');
     assert.equal(w.changes.length, 2);
     const closed = w.changes[1];
     assert.equal(closed?.open, false);
-    assert.deepEqual([closed?.outage?.probes, closed?.outage?.rejected], [2, 6]);
-    assert.equal(closed?.outage?.until?.getTime(), 2250);
-    assert.equal((await w.breaker.fetchOrder('P4')).orderId, 'P4');
+    assert.deepEqual([closed?.outage?.probes, closed?.outage?.rejected], [2, 2]);
+    assert.equal(closed?.outage?.until?.getTime(), 3000);
+    assert.equal(await w.code(w.breaker.fetchOrder('E')), 'ok');
   });
 
-  test('404s for everyone never open it', async () => {
-    const w = setup(() => new RetriableError('not_found', 'no such order'));
-    for (let i = 0; i < 50; i++) {
-      await w.breaker.fetchOrder(`O${i}`).catch(() => undefined);
-    }
-    assert.equal(w.calls(), 50);
+  test('another instance reports it down: no call fails first; one probe checks the claim', async () => {
+    const w = setup(down);
+    w.tick(5000);
+    w.breaker.peerDown(new Date(4000));
+    assert.equal(w.breaker.snapshot().open, true);
+    assert.equal(await w.code(w.breaker.fetchOrder('X')), 'outage'); // the probe: still down
+    assert.equal(await w.code(w.breaker.fetchOrder('Y')), 'outage'); // rejected
+    assert.deepEqual(w.called, ['X']);
+  });
+
+  test('another instance\'s report older than an answer this instance saw is not taken', async () => {
+    const w = setup(() => undefined);
+    w.tick(5000);
+    assert.equal(await w.code(w.breaker.fetchOrder('X')), 'ok');
+    w.breaker.peerDown(new Date(4000));
+    assert.equal(w.breaker.snapshot().open, false);
+    assert.equal(w.changes.length, 0);
+  });
+
+  test('404s for everyone never open it and need no check', async () => {
+    const w = setup(notFound);
+    for (let i = 0; i < 50; i++) await w.code(w.breaker.fetchOrder(`O${i}`));
+    assert.equal(w.called.length, 50);
     assert.equal(w.changes.length, 0);
   });
 });

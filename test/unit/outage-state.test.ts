@@ -2,7 +2,9 @@
 // instance cannot hold the outage open forever. Pure, table-tested.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { advance, MAX_PENDING, NO_OUTAGE, parseShared, type LocalView, type OutageRender, type SharedOutage } from '../../src/alerts/outage-state';
+import {
+  advance, MAX_PENDING, NO_OUTAGE, parseShared, peerSince, type LocalView, type OutageRender, type SharedOutage,
+} from '../../src/alerts/outage-state';
 
 const render: OutageRender = {
   down: (v, since) => ({ subject: `down by ${v.instance} since ${since.toISOString()}`, text: '' }),
@@ -11,12 +13,34 @@ const render: OutageRender = {
 const STALE = 60_000;
 const T = (s: number): Date => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
 
-function view(instance: string, open: boolean, sinceSec = 0): LocalView {
-  return { instance, open, since: open ? T(sinceSec) : null, calls: 20, failures: 20, lastError: 'x', rejected: 0, probes: 0 };
+function view(instance: string, open: boolean | 'adopted', sinceSec = 0): LocalView {
+  return {
+    instance, open: open !== false, since: open !== false ? T(sinceSec) : null, adopted: open === 'adopted',
+    calls: 20, failures: 20, lastError: 'x', rejected: 0, probes: 0,
+  };
 }
 
-/** Each step: [instance, its breaker open?, at second]; expect the notices of that step. */
-const scenarios: { name: string; steps: [string, boolean, number, string[]][] }[] = [
+/** Each step: [instance, its breaker open? ('adopted': on another's report), at second]; its notices. */
+const scenarios: { name: string; steps: [string, boolean | 'adopted', number, string[]][] }[] = [
+  {
+    name: 'an instance that took up another\'s report: still one down and one recovered mail',
+    steps: [
+      ['a', true, 10, ['down by a since 2026-01-01T00:00:10.000Z']],
+      ['b', 'adopted', 12, []],
+      ['a', false, 20, []],
+      ['b', false, 22, ['recovered (closed)']],
+    ],
+  },
+  {
+    name: 'an instance that took up a report just before the outage ended starts no second one',
+    steps: [
+      ['a', true, 10, ['down by a since 2026-01-01T00:00:10.000Z']],
+      ['a', false, 20, ['recovered (closed)']],
+      ['b', 'adopted', 21, []],
+      ['b', 'adopted', 22, []],
+      ['b', false, 23, []],
+    ],
+  },
   {
     name: 'one instance: down once, refreshed quietly, recovered once',
     steps: [
@@ -93,4 +117,25 @@ describe('parseShared', () => {
     ],
   ];
   for (const [name, input, expected] of cases) test(name, () => assert.deepEqual(parseShared(input), expected));
+});
+
+describe('peerSince: what another instance reports, for this one\'s breaker', () => {
+  const shared: SharedOutage = {
+    down: {
+      a: { since: T(10).toISOString(), seenAt: T(100).toISOString() },
+      b: { since: T(30).toISOString(), seenAt: T(100).toISOString() },
+      dead: { since: T(50).toISOString(), seenAt: T(5).toISOString() },
+    },
+    since: T(10).toISOString(),
+    pending: [],
+  };
+  const cases: [string, string, Date | null][] = [
+    ['the newest report of the others (an answer after an older one does not outweigh it)', 'c', T(30)],
+    ['its own mark is not a report to itself', 'b', T(10)],
+    ['a dead instance\'s mark (not refreshed within the stale time) is ignored', 'x', T(30)],
+  ];
+  for (const [name, self, expected] of cases) {
+    test(name, () => assert.deepEqual(peerSince(shared, self, T(110), STALE), expected));
+  }
+  test('nobody down: null', () => assert.equal(peerSince(NO_OUTAGE, 'a', T(0), STALE), null));
 });
