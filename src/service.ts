@@ -11,7 +11,8 @@ import { scheduleJobs } from './jobs/build';
 import { createKafka } from './kafka/client';
 import { createTeardown } from './lifecycle/teardown';
 import type { Logger } from './log';
-import { buildMetrics, watchConsumerLag } from './metrics/build';
+import { buildMetrics, followAssignment, watchConsumerLag } from './metrics/build';
+import type { Reporter } from './metrics/metrics';
 import { buildOrderService } from './order-service/build';
 import { buildPipeline } from './pipeline/build';
 import { buildPush } from './push/build';
@@ -36,11 +37,21 @@ async function answers(check: () => Promise<unknown>, ms = 1000): Promise<boolea
   }
 }
 
-export async function startService(config: Config, log: Logger): Promise<Service> {
+/** Adapters a caller may supply instead of the default ones. */
+export interface ServicePorts {
+  /**
+   * Elects the instance that exports the cluster-wide database gauges. Until the ZooKeeper leader
+   * latch (src/cluster/leader.ts) is wired here, every instance reports them: right for one
+   * instance, N times the truth for N (docs/throughput.md).
+   */
+  gaugeReporter?: Reporter;
+}
+
+export async function startService(config: Config, log: Logger, ports: ServicePorts = {}): Promise<Service> {
   const teardown = createTeardown(log);
   try {
     const pool = await openDatabase(config.mysqlUrl, log, teardown);
-    const metrics = buildMetrics(pool);
+    const metrics = buildMetrics(pool, ports.gaugeReporter);
     const settings = await startSettings({ zookeeper: config.zookeeper, pool, log, teardown });
 
     // The breaker and the outage notices know each other: it tells them when it turns, they read
@@ -93,9 +104,11 @@ export async function startService(config: Config, log: Logger): Promise<Service
       }),
     });
 
+    // lag is exported by each partition's owner: follow the group before the first join
+    const assignment = followAssignment(pipeline.consumer.consumer, teardown);
     await pipeline.start();
     const lag = await watchConsumerLag({ kafka, topic: config.kafka.topic, groupId: config.kafka.groupId, log, teardown });
-    metrics.track({ scheduler: pipeline.scheduler, gate: orderService.gate, settings, lag, consumer: pipeline.consumer });
+    metrics.track({ scheduler: pipeline.scheduler, gate: orderService.gate, settings, lag, consumer: pipeline.consumer, assignment });
     log.info('service started', { topic: config.kafka.topic, group: config.kafka.groupId });
     return { httpPort, close: () => teardown.close() };
   } catch (err) {

@@ -1,8 +1,11 @@
 // Gauges read from in-memory state at scrape time (no work per event): the scheduler, the
-// order-service gate, WebSocket clients, live settings and the lag monitor's last poll.
+// order-service gate, WebSocket clients, live settings and the lag monitor's last poll. All of
+// them describe this instance, except kds_consumer_lag: a cluster-wide figure, exported by each
+// partition's owner only, so that sum() over instances is the environment's lag (docs/throughput.md).
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { SETTING_DEFS, SETTING_NAMES, type SettingName, type Settings } from '../settings/definitions';
-import type { LagSnapshot } from './lag';
+import type { PartitionAssignment } from './assignment';
+import { ownedLag, type LagSnapshot } from './lag';
 
 /** What the gauges read; each is a narrow view of an object the composition root builds. */
 export interface LiveSources {
@@ -22,6 +25,8 @@ export interface LiveSources {
   };
   lag: { snapshot(): LagSnapshot };
   consumer: { stalledPartitions(): number[] };
+  /** The partitions this instance owns in the group; without it no lag is exported. */
+  assignment: Pick<PartitionAssignment, 'owned' | 'count'>;
 }
 
 export function registerLiveGauges(registry: Registry): { track(s: Partial<LiveSources>): void } {
@@ -77,12 +82,15 @@ export function registerLiveGauges(registry: Registry): { track(s: Partial<LiveS
     for (const n of SETTING_NAMES) g.set({ name: SETTING_DEFS[n].znode }, r[n]);
   }, ['name']);
 
-  gauge('kds_consumer_lag', 'Records behind per partition: high watermark minus committed offset', (g) => {
+  gauge('kds_consumer_lag', 'Records behind per partition (high watermark minus committed offset), exported by the partition\'s owner only: sum() over instances is the total', (g) => {
     g.reset();
-    for (const p of src.lag?.snapshot().partitions ?? []) g.set({ topic: p.topic, partition: String(p.partition) }, p.lag);
+    if (!src.lag || !src.assignment) return;
+    const a = src.assignment;
+    for (const p of ownedLag(src.lag.snapshot().partitions, (topic) => a.owned(topic))) g.set({ topic: p.topic, partition: String(p.partition) }, p.lag);
   }, ['topic', 'partition']);
   // Each partition is in one instance's hands: sum() over instances is the environment's figure.
   gauge('kds_consumer_stalled_partitions', 'Partitions with records in hand that have not advanced for 2 minutes', (g) => src.consumer && g.set(src.consumer.stalledPartitions().length));
+  gauge('kds_consumer_partitions_assigned', 'Partitions this instance owns in the consumer group now (0 between a rebalance and the next join)', (g) => src.assignment && g.set(src.assignment.count()));
   gauge('kds_consumer_lag_age_seconds', 'Seconds since the lag was last read from Kafka', (g) => {
     const at = src.lag?.snapshot().at;
     if (at !== undefined) g.set((Date.now() - at) / 1000);

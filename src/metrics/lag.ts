@@ -48,6 +48,14 @@ export function computeLag(
     .sort((a, b) => a.partition - b.partition);
 }
 
+/**
+ * Pure: the partitions owned by this instance. The monitor reads every partition (one admin call
+ * either way); only the owner exports a partition, so the sum over instances counts it once.
+ */
+export function ownedLag(partitions: readonly PartitionLag[], owned: (topic: string) => ReadonlySet<number>): PartitionLag[] {
+  return partitions.filter((p) => owned(p.topic).has(p.partition));
+}
+
 export function startLagMonitor(deps: { admin: OffsetsAdmin; topic: string; groupId: string; log: Logger; intervalMs?: number }): LagMonitor {
   let snap: LagSnapshot = { partitions: [] };
   let failing = false;

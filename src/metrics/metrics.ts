@@ -2,7 +2,12 @@
 // service, never prom-client's global): event outcomes and latencies are recorded as they happen
 // (observers handed to the consumer and the order-service client); gauges are read on scrape
 // from whatever the root hands to track().
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+//
+// Several instances are scraped and summed (dashboard, alert rules), so every series is either
+// this instance's own (counters, histograms, the gate, the scheduler) or a share of a
+// cluster-wide figure that no other instance exports: lag by partition owner (gauges.ts), the
+// database gauges by one elected instance (a second registry, exported only while it leads).
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CallObserver } from '../order-service/client';
 import type { ConsumerObserver, RecordOutcome } from '../pipeline/consumer';
 import type { GroupObserver } from '../pipeline/process-event';
@@ -10,7 +15,10 @@ import { registerDbGauges, type DbGaugeSource } from './db-gauges';
 import { registerLiveGauges, type LiveSources } from './gauges';
 
 export interface Metrics {
+  /** This instance's series (the database gauges are in clusterRegistry). */
   readonly registry: Registry;
+  /** The cluster-wide database gauges, in metricsText() only while the reporter leads. */
+  readonly clusterRegistry: Registry;
   /** For createOrderConsumer({ observer }). */
   readonly consumer: ConsumerObserver;
   /** For createOrderServiceClient({ observer }). */
@@ -23,11 +31,22 @@ export interface Metrics {
   retryAttempt(outcome: string): void;
   /** Gauges read on scrape; call again to add sources as they are built. */
   track(sources: Partial<LiveSources>): void;
-  /** Retry-table and blocked-order gauges, queried on scrape at most every cacheMs. */
-  trackDatabase(source: DbGaugeSource, cacheMs?: number): void;
+  /**
+   * Retry-table and blocked-order gauges, queried on scrape at most every cacheMs, and exported
+   * only while reporter.isLeader(): on every other instance those series are absent (not 0).
+   */
+  trackDatabase(source: DbGaugeSource, opts: { reporter: Reporter; cacheMs?: number }): void;
   /** For GET /metrics. */
   metricsText(): Promise<string>;
   readonly contentType: string;
+}
+
+/**
+ * Declared by its user: whether this instance is the one that reports the cluster-wide database
+ * gauges (a leader latch; `{ isLeader: () => true }` for a single instance).
+ */
+export interface Reporter {
+  isLeader(): boolean;
 }
 
 const OUTCOMES: readonly RecordOutcome[] = ['applied', 'duplicate', 'parked', 'dead_lettered'];
@@ -126,16 +145,39 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   };
 
   const live = registerLiveGauges(registry);
+  // Series of the whole cluster, scraped from the elected instance only; on the others this
+  // registry is not even collected, so its queries do not run either.
+  const cluster = new Registry();
+  let reporter: Reporter | undefined;
+  const leading = (): boolean => reporter?.isLeader() === true;
+  const trackDatabase = (source: DbGaugeSource, o: { reporter: Reporter; cacheMs?: number }): void => {
+    if (reporter !== undefined) throw new Error('trackDatabase called twice');
+    reporter = o.reporter;
+    registerDbGauges(cluster, source, o.cacheMs);
+    new Gauge({
+      name: 'kds_db_gauges_reporter',
+      help: '1 on the instance that exports the database gauges (kds_retry_entries, kds_blocked_*, kds_db_stats_up), 0 on the others: sum() over instances is 1',
+      registers: [registry],
+      collect() {
+        this.set(leading() ? 1 : 0);
+      },
+    });
+  };
+  const metricsText = async (): Promise<string> => {
+    const own = await registry.metrics();
+    return leading() ? `${own}\n${await cluster.metrics()}` : own;
+  };
   return {
     registry,
+    clusterRegistry: cluster,
     consumer,
     orderService,
     writeGroups,
     observePushLatency: (s) => pushLatency.observe(Math.max(0, s)),
     retryAttempt: (outcome) => retries.inc({ outcome }),
     track: (sources) => live.track(sources),
-    trackDatabase: (source, cacheMs) => registerDbGauges(registry, source, cacheMs),
-    metricsText: () => registry.metrics(),
+    trackDatabase,
+    metricsText,
     contentType: registry.contentType,
   };
 }

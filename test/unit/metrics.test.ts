@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { createMetrics } from '../../src/metrics/metrics';
-import { computeLag } from '../../src/metrics/lag';
+import { createPartitionAssignment } from '../../src/metrics/assignment';
+import { createMetrics, type Metrics } from '../../src/metrics/metrics';
+import { computeLag, type PartitionLag } from '../../src/metrics/lag';
 
 const value = (text: string, series: string): number | undefined => {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
@@ -60,6 +61,7 @@ test('gauges read their sources on scrape', async () => {
       refusals: () => ({ processingConcurrency: 0, orderServiceMaxConcurrent: 2, orderServiceMaxPerSecond: 0, retryBatchSize: 0 }),
     },
     lag: { snapshot: () => ({ at: Date.now(), partitions: [{ topic: 't', partition: 1, high: 10, committed: 4, lag: 6 }] }) },
+    assignment: { owned: () => new Set([1]), count: () => 1 },
   });
   let text = await m.metricsText();
   assert.equal(value(text, 'kds_work_active'), 5);
@@ -73,6 +75,7 @@ test('gauges read their sources on scrape', async () => {
   assert.equal(value(text, 'kds_setting{name="order-service.max-rps"}'), 200);
   assert.equal(value(text, 'kds_settings_refused{name="order-service.max-concurrency"}'), 2);
   assert.equal(value(text, 'kds_consumer_lag{topic="t",partition="1"}'), 6);
+  assert.equal(value(text, 'kds_consumer_partitions_assigned'), 1);
   throttled = 10;
   text = await m.metricsText();
   assert.equal(value(text, 'kds_order_service_throttled_total'), 10);
@@ -90,7 +93,7 @@ test('database gauges are cached between scrapes and report failures', async () 
         return Promise.resolve({ retryByStatus: { PENDING: 4, FAILED: 1 }, blockedOrders: 3, oldestBlockedSeconds: 42.5 });
       },
     },
-    60_000,
+    { reporter: { isLeader: () => true }, cacheMs: 60_000 },
   );
   const text = await m.metricsText();
   await m.metricsText();
@@ -103,7 +106,7 @@ test('database gauges are cached between scrapes and report failures', async () 
 
   const failing = createMetrics({ processMetrics: false });
   fail = true;
-  failing.trackDatabase({ read: () => Promise.reject(new Error('db down')) }, 0);
+  failing.trackDatabase({ read: () => Promise.reject(new Error('db down')) }, { reporter: { isLeader: () => true }, cacheMs: 0 });
   assert.equal(value(await failing.metricsText(), 'kds_db_stats_up'), 0);
 });
 
@@ -137,9 +140,12 @@ test('every metric the alert rules and the Grafana dashboard use is exported', a
     },
     lag: { snapshot: () => ({ at: Date.now(), partitions: [] }) },
   });
-  m.trackDatabase({ read: () => Promise.resolve({ retryByStatus: { PENDING: 0, FAILED: 0 }, blockedOrders: 0, oldestBlockedSeconds: 0 }) });
+  m.trackDatabase(
+    { read: () => Promise.resolve({ retryByStatus: { PENDING: 0, FAILED: 0 }, blockedOrders: 0, oldestBlockedSeconds: 0 }) },
+    { reporter: { isLeader: () => true } },
+  );
   const exported = new Set(
-    (await m.registry.getMetricsAsJSON()).map((x) => x.name),
+    [...(await m.registry.getMetricsAsJSON()), ...(await m.clusterRegistry.getMetricsAsJSON())].map((x) => x.name),
   );
   const used = new Set<string>();
   for (const file of ['infra/prometheus/alerts.yml', 'infra/grafana/dashboards/kds.json']) {
@@ -149,4 +155,92 @@ test('every metric the alert rules and the Grafana dashboard use is exported', a
   }
   assert.ok(used.size > 15);
   assert.deepEqual([...used].filter((n) => !exported.has(n)), []);
+});
+
+test('database gauges are exported by the elected instance only: absent elsewhere, not 0', async () => {
+  let leader = false;
+  let reads = 0;
+  const m = createMetrics({ processMetrics: false });
+  m.trackDatabase(
+    { read: () => (reads++, Promise.resolve({ retryByStatus: { PENDING: 4, FAILED: 1 }, blockedOrders: 3, oldestBlockedSeconds: 9 })) },
+    { reporter: { isLeader: () => leader }, cacheMs: 60_000 },
+  );
+  let text = await m.metricsText();
+  for (const name of ['kds_retry_entries', 'kds_blocked_orders', 'kds_blocked_oldest_age_seconds', 'kds_db_stats_up']) {
+    assert.equal(sumOver([text], name).samples, 0, `${name} is not exported by a follower`);
+  }
+  assert.equal(value(text, 'kds_db_gauges_reporter'), 0);
+  assert.equal(reads, 0, 'a follower does not query the database');
+
+  leader = true;
+  text = await m.metricsText();
+  assert.equal(value(text, 'kds_retry_entries{status="PENDING"}'), 4);
+  assert.equal(value(text, 'kds_blocked_orders'), 3);
+  assert.equal(value(text, 'kds_db_gauges_reporter'), 1);
+  assert.equal(reads, 1);
+
+  leader = false;
+  assert.equal(sumOver([await m.metricsText()], 'kds_retry_entries').samples, 0, 'leadership lost: the series go away');
+});
+
+test('partition assignment follows joins and losses', () => {
+  const a = createPartitionAssignment();
+  assert.deepEqual([...a.owned('t')], []);
+  a.joined({ t: [0, 2], other: [1] });
+  assert.deepEqual([...a.owned('t')].sort(), [0, 2]);
+  assert.equal(a.count(), 3);
+  a.joined({ t: [1] });
+  assert.deepEqual([...a.owned('t')], [1], 'a new generation replaces the old assignment');
+  assert.deepEqual([...a.owned('other')], []);
+  a.lost();
+  assert.equal(a.count(), 0);
+  assert.deepEqual([...a.owned('t')], []);
+});
+
+/** Sums each series name's samples over several instances' /metrics texts, as sum() would. */
+function sumOver(texts: string[], name: string): { sum: number; samples: number } {
+  let sum = 0;
+  let samples = 0;
+  for (const t of texts) {
+    for (const line of t.split('\n')) {
+      const m = /^([a-z_]+)(\{[^}]*\})? (\S+)$/.exec(line);
+      if (m?.[1] === name) {
+        sum += Number(m[3]);
+        samples += 1;
+      }
+    }
+  }
+  return { sum, samples };
+}
+
+test('summed over three instances, the cluster-wide gauges equal the truth once', async () => {
+  // the lag monitor of every instance reads all four partitions (one admin call either way)
+  const partitions: PartitionLag[] = [0, 1, 2, 3].map((p) => ({ topic: 't', partition: p, high: 100, committed: 100 - 10 * (p + 1), lag: 10 * (p + 1) }));
+  const owners = [[0, 3], [1], [2]];
+  const stats = { retryByStatus: { PENDING: 7, FAILED: 2 }, blockedOrders: 5, oldestBlockedSeconds: 30 };
+  const instances: Metrics[] = owners.map((own, i) => {
+    const m = createMetrics({ processMetrics: false });
+    const assignment = createPartitionAssignment();
+    assignment.joined({ t: own });
+    m.track({ lag: { snapshot: () => ({ at: Date.now(), partitions }) }, assignment });
+    m.trackDatabase({ read: () => Promise.resolve(stats) }, { reporter: { isLeader: () => i === 1 } });
+    return m;
+  });
+  const texts = await Promise.all(instances.map((m) => m.metricsText()));
+  assert.deepEqual(sumOver(texts, 'kds_consumer_lag'), { sum: 100, samples: 4 }, 'each partition once');
+  assert.deepEqual(sumOver(texts, 'kds_consumer_partitions_assigned'), { sum: 4, samples: 3 });
+  assert.deepEqual(sumOver(texts, 'kds_retry_entries'), { sum: 9, samples: 2 });
+  assert.deepEqual(sumOver(texts, 'kds_blocked_orders'), { sum: 5, samples: 1 });
+  assert.deepEqual(sumOver(texts, 'kds_db_gauges_reporter'), { sum: 1, samples: 3 });
+});
+
+test('no lag is exported without an assignment (between a rebalance and the next join)', async () => {
+  const m = createMetrics({ processMetrics: false });
+  const assignment = createPartitionAssignment();
+  m.track({ lag: { snapshot: () => ({ at: Date.now(), partitions: [{ topic: 't', partition: 0, high: 5, committed: 0, lag: 5 }] }) }, assignment });
+  assert.equal(sumOver([await m.metricsText()], 'kds_consumer_lag').samples, 0);
+  assignment.joined({ t: [0] });
+  assert.equal(value(await m.metricsText(), 'kds_consumer_lag{topic="t",partition="0"}'), 5);
+  assignment.lost();
+  assert.equal(sumOver([await m.metricsText()], 'kds_consumer_lag').samples, 0);
 });
