@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger, silentLogger } from '../../src/log';
-import { startService, type Service } from '../../src/service';
+import { startService, type Service, type ServicePorts } from '../../src/service';
 import { KAFKA_BROKERS, ZK_CONNECT } from './infra';
 
 export const TEST_SECRET = 'test-secret-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -40,8 +40,8 @@ export function testEnv(o: TestServiceOptions): Record<string, string> {
   };
 }
 
-export async function startTestService(o: TestServiceOptions): Promise<{ service: Service; config: Config }> {
+export async function startTestService(o: TestServiceOptions, ports: ServicePorts = {}): Promise<{ service: Service; config: Config }> {
   const config = loadConfig(testEnv(o));
   const log = process.env.TEST_LOG ? createLogger({ test: o.topic }, 'debug') : silentLogger;
-  return { service: await startService(config, log), config };
+  return { service: await startService(config, log, ports), config };
 }
