@@ -1,7 +1,7 @@
 // Gauges that need the database: retry-table depth by status and orders blocked behind pending
 // entries. Queried on scrape, at most once per cacheMs (several Prometheus servers or a quick
 // refresh must not multiply the queries), never per event. Both queries walk small index ranges
-// (retry_entries_due on status; order_guards_blocked on pending > 0).
+// (retry_entries_due on status; order_guards_blocked on open_entries > 0).
 import type { RowDataPacket } from 'mysql2/promise';
 import { Gauge, type Registry } from 'prom-client';
 import type { Pool } from '../db/pool';

@@ -118,7 +118,7 @@ describe('alerts on a real Prometheus scraping two instances', () => {
     await waitFor('Kafka: everything committed', async () => total(await kafkaLag(topic, groupId)) === 0, 30_000, 250);
 
     const pending = await count(db.pool, "SELECT COUNT(*) AS n FROM retry_entries WHERE status = 'PENDING'");
-    const blocked = await count(db.pool, 'SELECT COUNT(*) AS n FROM order_guards WHERE pending > 0');
+    const blocked = await count(db.pool, 'SELECT COUNT(*) AS n FROM order_guards WHERE open_entries > 0');
     assert.equal(blocked, 4);
     await waitFor('Prometheus sums equal the database and Kafka', async () =>
       (await api.scalar('sum(kds_retry_entries{status="PENDING"})')) === pending &&
