@@ -4,7 +4,8 @@
 // Transforms (each must match exactly where the shipped file has it, or the test fails loudly
 // instead of quietly testing something else):
 // - prometheus.yml: the targets line gets the test's instances; scrape_interval and
-//   evaluation_interval become 1s.
+//   evaluation_interval become 1s; a bearer `credentials_file` (if the shipped file has one) points
+//   at `metrics_token` beside the config, which testFiles() writes.
 // - alerts.yml: every `for: Nm` becomes `for: Ns`, one second per shipped minute, so a 10-minute
 //   alert fires after 10 s. Range windows inside the expressions (`[2m]`, `[15m:1m]`) are not
 //   touched: they are part of what is being proven.
@@ -26,7 +27,19 @@ export function testConfig(targets: readonly string[], shipped = readFileSync(SH
   let out = replaceOnce(shipped, /^(\s*- targets: ).*$/m, `$1${JSON.stringify(targets)}`, 'targets line');
   out = replaceOnce(out, /^(\s*scrape_interval: )\S+/m, '$11s', 'scrape_interval');
   out = replaceOnce(out, /^(\s*evaluation_interval: )\S+/m, '$11s', 'evaluation_interval');
+  if (/^\s*credentials_file: /m.test(out)) {
+    // relative paths in a Prometheus config resolve against the config file's folder
+    out = replaceOnce(out, /^(\s*credentials_file: )\S+/m, '$1metrics_token', 'credentials_file');
+  }
   return out;
+}
+
+/** Lines a test copy may change (the rest must equal the shipped file). */
+export const CHANGED_CONFIG_LINES = /^\s*(- targets|scrape_interval|evaluation_interval|credentials_file): /;
+
+/** The files of a test Prometheus: config, rules and (used only if the config asks) the bearer token. */
+export function testFiles(targets: readonly string[], metricsToken: string): Record<string, string> {
+  return { 'prometheus.yml': testConfig(targets), 'alerts.yml': testRules(), metrics_token: `${metricsToken}\n` };
 }
 
 /** The shipped alerts.yml with every `for:` shortened from minutes to as many seconds. */
