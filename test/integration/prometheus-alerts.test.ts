@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { promtoolCheck, startPrometheus, type PrometheusServer } from '../../scripts/infra/prometheus';
 import type { Service } from '../../src/service';
-import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../src/simulator/order-service';
+import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../simulator/order-service';
 import { freshDatabase, type TestDb } from '../support/db';
 import { body, eventFor, publish, record } from '../support/events';
 import { createTopic, deleteTopic, kafkaClient, producer, randomTopic } from '../support/kafka';
