@@ -19,6 +19,8 @@ export interface Metrics {
   readonly writeGroups: GroupObserver;
   /** For the push hub: seconds from a change's commit (applied) to its frame being sent. */
   observePushLatency(seconds: number): void;
+  /** For the push hub's onSnapshotRead: one board read, however many screens it served. */
+  snapshotRead(): void;
   /** For the retry worker's onAttempt: done, retry, failed, skipped, deferred. */
   retryAttempt(outcome: string): void;
   /** Gauges read on scrape; call again to add sources as they are built. */
@@ -125,6 +127,12 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     },
   };
 
+  const snapshotReads = new Counter({
+    name: 'kds_ws_snapshot_reads_total',
+    help: 'Snapshot reads for screens (one read serves every screen of the view waiting for it)',
+    registers: [registry],
+  });
+
   const live = registerLiveGauges(registry);
   return {
     registry,
@@ -133,6 +141,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     writeGroups,
     observePushLatency: (s) => pushLatency.observe(Math.max(0, s)),
     retryAttempt: (outcome) => retries.inc({ outcome }),
+    snapshotRead: () => snapshotReads.inc(),
     track: (sources) => live.track(sources),
     trackDatabase: (source, cacheMs) => registerDbGauges(registry, source, cacheMs),
     metricsText: () => registry.metrics(),
