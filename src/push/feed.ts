@@ -41,6 +41,11 @@ export interface Feed {
 }
 
 const PAGE = 500;
+// A snapshot read this recently is sent again to screens that connect meanwhile: a reconnect
+// storm's connects trickle in over a second or two (300 handshakes took 1.5 s here), faster than
+// reads finish, so sharing only the read in flight still made 14 reads for 100 screens. An older
+// snapshot is still exact at its seq, and the screen is pumped the changes after it at once.
+const SNAPSHOT_REUSE_MS = 2000;
 // a gap in the log cannot come from commits (the merchant_seq lock orders them); if one shows up
 // anyway (rows archived under a lagging feed), give it ~this many pumps, then resync the screens
 const GAP_PATIENCE = 25;
@@ -62,7 +67,12 @@ export function createFeed(ctx: FeedContext, merchantId: string): Feed {
   // One read per view (the whole board, or one guest's order) for every screen waiting for it:
   // after a deploy all screens of a merchant reconnect within a second or two, and they wait
   // together behind the read in flight instead of each making their own (reconnect storm).
-  const sendSnapshots = async (group: readonly PushClient[], orderId: string | undefined): Promise<void> => {
+  const recent = new Map<string, { seq: number; frame: string; atMs: number }>();
+
+  const readSnapshot = async (orderId: string | undefined, reuse: boolean): Promise<{ seq: number; frame: string }> => {
+    const key = orderId ?? '';
+    const hit = recent.get(key);
+    if (reuse && hit !== undefined && Date.now() - hit.atMs < SNAPSHOT_REUSE_MS) return hit;
     const { seq, value: orders } = await ctx.snapshotSlots.run(() => {
       ctx.onSnapshotRead?.(merchantId);
       return readConsistent(ctx.pool, merchantId, async (db): Promise<OrderDetail[]> => {
@@ -71,7 +81,15 @@ export function createFeed(ctx: FeedContext, merchantId: string): Feed {
         return order !== undefined && order.merchantId === merchantId ? [order] : [];
       });
     });
-    const frame = snapshotFrame(seq, orders, new Date());
+    const fresh = { seq, frame: snapshotFrame(seq, orders, new Date()), atMs: Date.now() };
+    // forget old entries (guests' orders come and go) so the map stays as small as the storm
+    for (const [k, v] of recent) if (fresh.atMs - v.atMs >= SNAPSHOT_REUSE_MS) recent.delete(k);
+    recent.set(key, fresh);
+    return fresh;
+  };
+
+  const sendSnapshots = async (group: readonly PushClient[], orderId: string | undefined, reuse: boolean): Promise<void> => {
+    const { seq, frame } = await readSnapshot(orderId, reuse);
     for (const c of group) {
       if (c.done) continue;
       c.sentSeq = seq;
@@ -79,7 +97,8 @@ export function createFeed(ctx: FeedContext, merchantId: string): Feed {
     }
   };
 
-  const snapshotAll = async (list: readonly PushClient[]): Promise<void> => {
+  /** `reuse`: a snapshot of the last SNAPSHOT_REUSE_MS will do (new screens, not a gap resync). */
+  const snapshotAll = async (list: readonly PushClient[], reuse: boolean): Promise<void> => {
     const views = new Map<string, PushClient[]>();
     for (const c of list) {
       if (c.done) continue;
@@ -90,7 +109,7 @@ export function createFeed(ctx: FeedContext, merchantId: string): Feed {
     }
     for (const [key, group] of views) {
       try {
-        await sendSnapshots(group, key === '' ? undefined : key);
+        await sendSnapshots(group, key === '' ? undefined : key, reuse);
         for (const c of group) c.live = !c.done;
       } catch (err) {
         ctx.log.error('could not bring screens up to date', { merchantId, screens: group.length, err });
@@ -161,7 +180,11 @@ export function createFeed(ctx: FeedContext, merchantId: string): Feed {
         for (const { c } of resuming) closeClient(c, 1011, 'internal error, reconnect');
       }
     }
-    if (needSnapshot.length > 0) await snapshotAll(needSnapshot);
+    if (needSnapshot.length > 0) {
+      await snapshotAll(needSnapshot, true);
+      // a reused snapshot may be behind the log: bring those screens up to date now
+      requestPump();
+    }
   };
 
   const fanOut = (row: ChangeRow, targets: readonly PushClient[]): void => {
@@ -188,7 +211,8 @@ export function createFeed(ctx: FeedContext, merchantId: string): Feed {
           ctx.log.warn('gap in change log', { merchantId, expected: from + 1, got: row.seq, strikes: gapStrikes });
           if (gapStrikes >= GAP_PATIENCE) {
             gapStrikes = 0;
-            await snapshotAll(targets.filter((c) => !c.done));
+            recent.clear();
+            await snapshotAll(targets.filter((c) => !c.done), false);
           }
           return;
         }
