@@ -1,6 +1,8 @@
 // What counts as a placeholder or low-entropy KDS_AUTH_SECRET (src/auth/secret.ts), as a table.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { secretProblem } from '../../src/auth/secret';
 
@@ -47,6 +49,26 @@ describe('KDS_AUTH_SECRET strength', () => {
       for (const s of [randomBytes(48).toString('base64'), randomBytes(32).toString('hex')]) {
         assert.equal(secretProblem(s), undefined, s);
       }
+    }
+  });
+});
+
+describe('the shipped examples cannot start a service', () => {
+  const root = path.resolve(__dirname, '..', '..');
+  it('.env.example: KDS_AUTH_SECRET and METRICS_TOKEN are instructions the service refuses', () => {
+    const text = readFileSync(path.join(root, '.env.example'), 'utf8');
+    for (const name of ['KDS_AUTH_SECRET', 'METRICS_TOKEN']) {
+      const value = new RegExp(`^${name}=(.*)$`, 'm').exec(text)?.[1];
+      assert.ok(value !== undefined, `${name} is in .env.example`);
+      assert.match(value, /openssl/, 'says how to generate one');
+      assert.ok(secretProblem(value) !== undefined, `${name}=${value} is refused`);
+    }
+  });
+  it('docker-compose.yml has no default secret: compose stops and says how to make one', () => {
+    const text = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
+    for (const name of ['KDS_AUTH_SECRET', 'METRICS_TOKEN']) {
+      const line = text.split('\n').find((l) => l.trim().startsWith(`${name}:`));
+      assert.match(line ?? '', new RegExp(`\\$\\{${name}:\\?[^}]*openssl rand`), `${name} line: ${line ?? ''}`);
     }
   });
 });
