@@ -133,7 +133,7 @@ describe('device tokens', () => {
     assert.ok(v.ok, stderr);
     assert.equal(v.claims.exp - v.claims.iat, 30 * 86400);
     const [rows] = await db.pool.query<RowDataPacket[]>('SELECT name, role, merchant_id FROM devices WHERE device_id = ?', [v.claims.deviceId]);
-    assert.deepEqual(rows.map((r) => [r.name, r.role, r.merchant_id]), [['Wok screen', 'kitchen', 'M1']]);
+    assert.deepEqual(rows.map((r) => [String(r.name), String(r.role), String(r.merchant_id)]), [['Wok screen', 'kitchen', 'M1']]);
 
     // and the CLI refuses a placeholder secret with one line, printing no token
     const weak = await run(process.execPath, ['--import', 'tsx', 'src/auth/token-cli.ts', '--merchant', 'M1', '--role', 'kitchen'], {

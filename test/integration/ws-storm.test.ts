@@ -3,10 +3,11 @@
 // and a screen whose first snapshot is larger than the slow-client limit is not cut off.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SQL_MODE } from '../../src/db/pool';
+import type { RowDataPacket } from 'mysql2/promise';
+import { SESSION_SQL_MODE } from '../../src/db/pool';
 import type { RateLimits } from '../../src/limits/limits';
 import { freshDatabase, type TestDb } from '../support/db';
-import { Screen, seedOrder, startServer, token, waitUntil, type Running } from '../support/screens';
+import { Screen, seedOrder, startServer, token, waitUntil } from '../support/screens';
 
 let db: TestDb;
 const OFF = { perMinute: 0, burst: 0 };
@@ -112,15 +113,15 @@ describe('large first snapshot', () => {
 });
 
 describe('database sessions', () => {
-  it('every pool connection runs the pinned sql_mode (no NO_BACKSLASH_ESCAPES, no ANSI_QUOTES)', async () => {
+  it('every pool connection runs the pinned sql_mode (no NO_BACKSLASH_ESCAPES, no ANSI_QUOTES): backslashes escape', async () => {
     const conns = await Promise.all([1, 2, 3].map(() => db.pool.getConnection()));
     try {
       for (const c of conns) {
-        const [rows] = await c.query<import('mysql2/promise').RowDataPacket[]>('SELECT @@SESSION.sql_mode AS m');
+        const [rows] = await c.query<RowDataPacket[]>('SELECT @@SESSION.sql_mode AS m');
         const modes = String(rows[0]?.m).split(',').sort();
-        assert.deepEqual(modes, SQL_MODE.split(',').sort());
+        assert.deepEqual(modes, SESSION_SQL_MODE.split(',').sort());
         // what the change-log literals rely on: a backslash escapes
-        const [esc] = await c.query<import('mysql2/promise').RowDataPacket[]>("SELECT 'a\\\\b' AS v");
+        const [esc] = await c.query<RowDataPacket[]>("SELECT 'a\\\\b' AS v");
         assert.equal(esc[0]?.v, 'a\\b');
       }
     } finally {
