@@ -60,7 +60,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
 
     const tokens = await buildTokens({ pool, secret: config.authSecret, env: config.env, log, teardown });
     // one set of limiters for the API and the WebSocket upgrades (docs/screens.md, limits)
-    const limiters = createLimiters(config.limits);
+    const limiters = createLimiters(config.limits, (limit) => metrics.rateLimited(limit));
     const hub = buildPush({
       pool, auth: tokens.auth, limiters, boardDays: config.archive.boardDays, log, teardown,
       onPushed: (seconds) => metrics.observePushLatency(seconds),

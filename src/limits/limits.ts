@@ -31,13 +31,33 @@ export interface Limiters {
   wsPerAddress: KeyedLimiter;
 }
 
-export function createLimiters(limits: RateLimits = DEFAULT_RATE_LIMITS, now?: () => number): Limiters {
+export type LimitName = keyof Limiters;
+
+/** `onRefused` is told of every refusal (the metric kds_rate_limited_total{limit}). */
+export function createLimiters(
+  limits: RateLimits = DEFAULT_RATE_LIMITS,
+  onRefused?: (limit: LimitName) => void,
+  now?: () => number,
+): Limiters {
   const opts = now === undefined ? {} : { now };
+  const make = (name: LimitName): KeyedLimiter => {
+    const l = createKeyedLimiter(limits[name], opts);
+    if (onRefused === undefined) return l;
+    return {
+      spec: l.spec,
+      size: () => l.size(),
+      take(key) {
+        const r = l.take(key);
+        if (!r.ok) onRefused(name);
+        return r;
+      },
+    };
+  };
   return {
-    apiPerToken: createKeyedLimiter(limits.apiPerToken, opts),
-    apiPerAddress: createKeyedLimiter(limits.apiPerAddress, opts),
-    wsPerToken: createKeyedLimiter(limits.wsPerToken, opts),
-    wsPerAddress: createKeyedLimiter(limits.wsPerAddress, opts),
+    apiPerToken: make('apiPerToken'),
+    apiPerAddress: make('apiPerAddress'),
+    wsPerToken: make('wsPerToken'),
+    wsPerAddress: make('wsPerAddress'),
   };
 }
 

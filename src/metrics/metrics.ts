@@ -21,6 +21,8 @@ export interface Metrics {
   observePushLatency(seconds: number): void;
   /** For the push hub's onSnapshotRead: one board read, however many screens it served. */
   snapshotRead(): void;
+  /** For createLimiters' onRefused: a 429 of that limit (apiPerToken, wsPerAddress, …). */
+  rateLimited(limit: string): void;
   /** For the retry worker's onAttempt: done, retry, failed, skipped, deferred. */
   retryAttempt(outcome: string): void;
   /** Gauges read on scrape; call again to add sources as they are built. */
@@ -133,6 +135,13 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     registers: [registry],
   });
 
+  const rateLimited = new Counter({
+    name: 'kds_rate_limited_total',
+    help: 'Requests and WebSocket connects refused with 429, by limit (apiPerToken, apiPerAddress, wsPerToken, wsPerAddress)',
+    labelNames: ['limit'],
+    registers: [registry],
+  });
+
   const live = registerLiveGauges(registry);
   return {
     registry,
@@ -142,6 +151,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     observePushLatency: (s) => pushLatency.observe(Math.max(0, s)),
     retryAttempt: (outcome) => retries.inc({ outcome }),
     snapshotRead: () => snapshotReads.inc(),
+    rateLimited: (limit) => rateLimited.inc({ limit }),
     track: (sources) => live.track(sources),
     trackDatabase: (source, cacheMs) => registerDbGauges(registry, source, cacheMs),
     metricsText: () => registry.metrics(),

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { addressKey, createKeyedLimiter } from '../../src/limits/keyed-limiter';
-import { retryAfterSeconds, tokenLimitKey } from '../../src/limits/limits';
+import { createLimiters, DEFAULT_RATE_LIMITS, retryAfterSeconds, tokenLimitKey, type LimitName } from '../../src/limits/limits';
 import { fullBucket, takeToken } from '../../src/limits/token-bucket';
 
 describe('token bucket', () => {
@@ -71,5 +71,17 @@ describe('limit keys', () => {
     const claims = { role: 'kitchen' as const, env: 'test', merchantId: 'M1', iat: 0, exp: 1 };
     assert.equal(tokenLimitKey({ ...claims, deviceId: 'dev_1' }, 'h.p.sig'), 'dev:dev_1');
     assert.equal(tokenLimitKey(claims, 'h.p.sig'), 'tok:sig');
+  });
+});
+
+describe('limiters', () => {
+  it('tell which limit refused (the kds_rate_limited_total metric)', () => {
+    const refused: LimitName[] = [];
+    const t = 0;
+    const l = createLimiters({ ...DEFAULT_RATE_LIMITS, wsPerToken: { perMinute: 1, burst: 1 } }, (n) => refused.push(n), () => t);
+    assert.equal(l.wsPerToken.take('k').ok, true);
+    assert.equal(l.wsPerToken.take('k').ok, false);
+    assert.equal(l.apiPerToken.take('k').ok, true);
+    assert.deepEqual(refused, ['wsPerToken']);
   });
 });
