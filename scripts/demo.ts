@@ -14,7 +14,7 @@ import { ensureTopic, waitForGroup } from './demo/kafka';
 import { resetDemoDatabase } from './demo/fresh-db';
 import { openFileLog } from './demo/log-file';
 import { startRobot } from './demo/robot';
-import { DEMO_AUTH_SECRET, DEMO_MERCHANT, demoSettings, DemoSettingsError, isAddrInUse, kdsEnvironment, portFree } from './demo/settings';
+import { DEMO_MERCHANT, demoSettings, DemoSettingsError, isAddrInUse, kdsEnvironment, portFree } from './demo/settings';
 import { startInbox, startSmtpCatcher, type SmtpCatcher } from './demo/smtp';
 import { startTrafficLoop } from './demo/traffic-loop';
 
@@ -161,8 +161,9 @@ async function main(): Promise<void> {
     say('kafka    the KDS consumer group is not stable yet; traffic starts anyway');
   }
 
+  const tokenKey = { secret: config.authSecret, env: config.env };
   const token = (role: 'kitchen' | 'waiter' | 'admin', merchantId?: string): string =>
-    signToken({ role, ...(merchantId === undefined ? {} : { merchantId }), ttlSeconds: 24 * 3600 }, DEMO_AUTH_SECRET);
+    signToken({ role, ...(merchantId === undefined ? {} : { merchantId }), ttlSeconds: 24 * 3600 }, tokenKey);
   const kitchenToken = token('kitchen', DEMO_MERCHANT);
   const waiterToken = token('waiter', DEMO_MERCHANT);
 
@@ -182,7 +183,7 @@ async function main(): Promise<void> {
   const guestOrder = traffic.sampleOrder(DEMO_MERCHANT);
   const guest = guestOrder === undefined
     ? undefined
-    : { orderId: guestOrder, token: signToken({ role: 'guest', merchantId: DEMO_MERCHANT, orderId: guestOrder, ttlSeconds: 24 * 3600 }, DEMO_AUTH_SECRET) };
+    : { orderId: guestOrder, token: signToken({ role: 'guest', merchantId: DEMO_MERCHANT, orderId: guestOrder, ttlSeconds: 24 * 3600 }, tokenKey) };
   if (guest !== undefined && !(await answers(`${kdsUrl}/api/orders/${guest.orderId}`, guest.token, 20_000))) {
     say(`kds      order ${guest.orderId} is not visible over HTTP yet (is the HTTP API up? see the log)`);
   }
@@ -191,7 +192,7 @@ async function main(): Promise<void> {
   say(banner({
     kdsUrl, merchantId: DEMO_MERCHANT, kitchenToken, waiterToken, adminToken: token('admin'), guest,
     simulatorUrl: sim.url, smtp: mail.smtp, inboxUrl: mail.inboxUrl, logFile: s.logFile, robot: s.robot,
-    rate: s.rate, authSecret: DEMO_AUTH_SECRET, durationMs: s.durationMs,
+    rate: s.rate, authSecret: config.authSecret, envName: config.env, durationMs: s.durationMs,
   }));
   const status = setInterval(() => {
     const r = robot?.counts() ?? { ready: 0, served: 0 };

@@ -1,7 +1,11 @@
 // The only reader of process.env. Everything is validated once into a frozen object; a bad value
 // stops start-up with one line that names the variable (ConfigError.message).
 
+import { isIP } from 'node:net';
 import { validate as validateCron } from 'node-cron';
+import { GENERATE_HINT, secretProblem } from './auth/secret';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './limits/limits';
+import type { BucketSpec } from './limits/token-bucket';
 import { LEVELS, type Level } from './log';
 
 export class ConfigError extends Error {
@@ -32,6 +36,15 @@ export interface Config {
   /** Where operators reach this service; the replay/discard calls in failure mail use it. */
   readonly http: { readonly port: number; readonly publicUrl: string };
   readonly authSecret: string;
+  /** API and WebSocket limits per token and per address (docs/screens.md). */
+  readonly limits: RateLimits;
+  /** Who may read /metrics and the detail of /readyz besides admin tokens (docs/screens.md). */
+  readonly ops: {
+    /** Addresses or CIDR blocks allowed without a token; default loopback only. */
+    readonly allowFrom: readonly string[];
+    /** Bearer token for Prometheus (METRICS_TOKEN), when set. */
+    readonly metricsToken: string | undefined;
+  };
   readonly retry: {
     readonly cron: string;
     readonly backoffBaseMs: number;
@@ -60,12 +73,19 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   return n;
 }
 
+// URLs that may carry a password (mysql://user:secret@host, smtp://user:secret@host) are never
+// echoed: a start-up line ends up in logs that more people read than the secret store.
+const CREDENTIAL_URLS = new Set(['MYSQL_URL', 'SMTP_URL']);
+
 function url(env: Env, name: string, protocols: readonly string[], fallback?: string): string {
   const v = str(env, name, fallback);
   let parsed: URL;
   try {
     parsed = new URL(v);
   } catch {
+    if (CREDENTIAL_URLS.has(name)) {
+      throw new ConfigError(`${name} must be a URL like ${protocols[0] ?? ''}//user:password@host:port/... (value not shown: it may hold a password)`);
+    }
     throw new ConfigError(`${name} must be a URL, got "${v}"`);
   }
   if (!protocols.includes(parsed.protocol)) {
@@ -103,6 +123,60 @@ function emails(env: Env, name: string, fallback?: string): string[] {
   return list;
 }
 
+function secretVar(env: Env, name: string, optional: boolean): string | undefined {
+  const raw = env[name]?.trim() ?? '';
+  if (raw === '' && optional) return undefined;
+  const v = str(env, name);
+  const problem = secretProblem(v);
+  if (problem !== undefined) throw new ConfigError(`${name} ${problem}; ${GENERATE_HINT}`);
+  return v;
+}
+
+function bucket(env: Env, name: string, fallback: BucketSpec): BucketSpec {
+  return Object.freeze({
+    perMinute: int(env, `${name}_PER_MIN`, fallback.perMinute, 0, 1_000_000),
+    burst: int(env, `${name}_BURST`, fallback.burst, 0, 1_000_000),
+  });
+}
+
+function addressList(env: Env, name: string, fallback: string): string[] {
+  const v = str(env, name, fallback);
+  if (v === 'none') return [];
+  const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = list.find((entry) => {
+    const [addr, bits, extra] = entry.split('/');
+    const family = isIP(addr ?? '');
+    if (family === 0 || extra !== undefined) return true;
+    if (bits === undefined) return false;
+    return !/^\d{1,3}$/.test(bits) || Number(bits) > (family === 4 ? 32 : 128);
+  });
+  if (list.length === 0 || bad !== undefined) {
+    throw new ConfigError(`${name} must be comma-separated addresses or CIDR blocks (or "none"), got "${bad ?? v}"`);
+  }
+  return list;
+}
+
+function kdsEnvName(env: Env): string {
+  const kdsEnv = str(env, 'KDS_ENV');
+  if (!/^[a-z0-9]+$/.test(kdsEnv)) throw new ConfigError(`KDS_ENV must match [a-z0-9]+, got "${kdsEnv}"`);
+  return kdsEnv;
+}
+
+/** What `npm run token` needs: the environment and secret, and MySQL for device tokens. */
+export interface TokenIssuerConfig {
+  readonly env: string;
+  readonly authSecret: string;
+  readonly mysqlUrl: string;
+}
+
+export function loadTokenIssuerConfig(env: Env = process.env): TokenIssuerConfig {
+  return Object.freeze({
+    env: kdsEnvName(env),
+    authSecret: secretVar(env, 'KDS_AUTH_SECRET', false) as string,
+    mysqlUrl: url(env, 'MYSQL_URL', ['mysql:'], 'mysql://root@127.0.0.1:3306/kds'),
+  });
+}
+
 function cronExpr(env: Env, name: string, fallback: string): string {
   const v = str(env, name, fallback);
   if (!validateCron(v)) throw new ConfigError(`${name} must be a node-cron expression (5 or 6 fields), got "${v}"`);
@@ -110,8 +184,7 @@ function cronExpr(env: Env, name: string, fallback: string): string {
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  const kdsEnv = str(env, 'KDS_ENV');
-  if (!/^[a-z0-9]+$/.test(kdsEnv)) throw new ConfigError(`KDS_ENV must match [a-z0-9]+, got "${kdsEnv}"`);
+  const kdsEnv = kdsEnvName(env);
 
   const topic = str(env, 'KAFKA_ORDER_TOPIC', `${kdsEnv}_order`);
   if (!topic.startsWith(`${kdsEnv}_`)) {
@@ -125,8 +198,7 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`KAFKA_FROM_BEGINNING must be true or false, got "${from}"`);
   }
 
-  const secret = str(env, 'KDS_AUTH_SECRET');
-  if (secret.length < 32) throw new ConfigError('KDS_AUTH_SECRET must be at least 32 characters');
+  const secret = secretVar(env, 'KDS_AUTH_SECRET', false) as string;
 
   const zkConnect = hostPorts(env, 'ZOOKEEPER_CONNECT', '127.0.0.1:2181').join(',');
   const zkRoot = str(env, 'ZOOKEEPER_ROOT', `/kds/${kdsEnv}`).replace(/\/+$/, '');
@@ -162,6 +234,16 @@ export function loadConfig(env: Env = process.env): Config {
       publicUrl: url(env, 'KDS_PUBLIC_URL', ['http:', 'https:'], `http://localhost:${httpPort}`),
     }),
     authSecret: secret,
+    limits: Object.freeze({
+      apiPerToken: bucket(env, 'LIMIT_API_TOKEN', DEFAULT_RATE_LIMITS.apiPerToken),
+      apiPerAddress: bucket(env, 'LIMIT_API_ADDRESS', DEFAULT_RATE_LIMITS.apiPerAddress),
+      wsPerToken: bucket(env, 'LIMIT_WS_TOKEN', DEFAULT_RATE_LIMITS.wsPerToken),
+      wsPerAddress: bucket(env, 'LIMIT_WS_ADDRESS', DEFAULT_RATE_LIMITS.wsPerAddress),
+    }),
+    ops: Object.freeze({
+      allowFrom: Object.freeze(addressList(env, 'OPS_ALLOW_FROM', '127.0.0.1/8,::1')),
+      metricsToken: secretVar(env, 'METRICS_TOKEN', true),
+    }),
     retry: Object.freeze({
       cron: cronExpr(env, 'RETRY_CRON', '*/10 * * * * *'),
       backoffBaseMs: int(env, 'RETRY_BACKOFF_BASE_MS', 10_000, 1, 86_400_000),

@@ -6,9 +6,11 @@ import { buildAlerts } from './alerts/build';
 import { createUnitOfWork } from './changes/unit-of-work';
 import type { Config } from './config';
 import { openDatabase } from './db/build';
+import { buildTokens } from './devices/build';
 import { startHttp } from './http/build';
 import { scheduleJobs } from './jobs/build';
 import { createKafka } from './kafka/client';
+import { createLimiters } from './limits/limits';
 import { createTeardown } from './lifecycle/teardown';
 import type { Logger } from './log';
 import { buildMetrics, followAssignment, watchConsumerLag } from './metrics/build';
@@ -67,9 +69,13 @@ export async function startService(config: Config, log: Logger, ports: ServicePo
     breakerTurned = () => alerts.syncOutage();
     teardown.add('order-service breaker', () => orderService.orders.close());
 
+    const tokens = await buildTokens({ pool, secret: config.authSecret, env: config.env, log, teardown });
+    // one set of limiters for the API and the WebSocket upgrades (docs/screens.md, limits)
+    const limiters = createLimiters(config.limits, (limit) => metrics.rateLimited(limit));
     const hub = buildPush({
-      pool, authSecret: config.authSecret, boardDays: config.archive.boardDays, log, teardown,
+      pool, auth: tokens.auth, limiters, boardDays: config.archive.boardDays, log, teardown,
       onPushed: (seconds) => metrics.observePushLatency(seconds),
+      onSnapshotRead: () => metrics.snapshotRead(),
     });
     metrics.track({ clientCount: () => hub.clientCount() });
     // Every change screens see commits through this one unit of work, which tells the hub after commit.
@@ -94,8 +100,8 @@ export async function startService(config: Config, log: Logger, ports: ServicePo
 
     const httpPort = await startHttp({
       port: config.http.port, hub, teardown,
-      pool, authSecret: config.authSecret, boardDays: config.archive.boardDays, log, work,
-      routers: [retry.routes],
+      pool, auth: tokens.auth, limiters, ops: config.ops, boardDays: config.archive.boardDays, log, work,
+      routers: [retry.routes, tokens.routes],
       metricsText: () => metrics.metricsText(),
       readiness: async () => ({
         mysql: await answers(() => pool.query('SELECT 1')),

@@ -17,8 +17,11 @@ import { connectZk, removeTree } from '../../test/support/zk';
 import { memoryOf } from './processes';
 
 export const BENCH_ENV = 'bench';
-/** KDS_AUTH_SECRET of the benchmarked service (tokens for its WebSocket are signed with it). */
-export const KDS_SECRET = 'bench-secret-bench-secret-bench-secret!';
+/**
+ * KDS_AUTH_SECRET of the benchmarked service (tokens for its WebSocket are signed with it):
+ * random per run, as the service refuses well-known secrets.
+ */
+export const KDS_SECRET = randomBytes(48).toString('base64');
 
 export interface Stage {
   label: string;

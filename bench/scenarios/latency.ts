@@ -26,7 +26,7 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 async function screen(port: number, merchantId: string, onOrder: (orderId: string, version: number) => void): Promise<WebSocket> {
-  const token = signToken({ role: 'kitchen', merchantId }, KDS_SECRET);
+  const token = signToken({ role: 'kitchen', merchantId }, { secret: KDS_SECRET, env: BENCH_ENV });
   const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${encodeURIComponent(token)}`);
   await new Promise<void>((resolve, reject) => {
     ws.once('error', reject);

@@ -15,6 +15,7 @@ export interface BannerInfo {
   robot: boolean;
   rate: number;
   authSecret: string;
+  envName: string;
   durationMs: number | undefined;
 }
 
@@ -43,9 +44,10 @@ export function banner(i: BannerInfo): string {
     `  mail     ${i.smtp}${i.inboxUrl === undefined ? '' : `, inbox ${i.inboxUrl}`}`,
     `  log      ${i.logFile}   (JSON lines: tail -f it, or grep '"level":"warn"')`,
     '',
-    BOLD('Tokens') + ' (24 h; the secret is a fixed demo-only value, never use it elsewhere)',
-    `  KDS_AUTH_SECRET='${i.authSecret}' npm run token -- --merchant ${i.merchantId} --role kitchen`,
-    '  roles: kitchen, waiter, admin (no merchant), guest (--order <orderId>)',
+    BOLD('Tokens') + ' (24 h; the secret is random, made for this run only)',
+    `  KDS_ENV=${i.envName} KDS_AUTH_SECRET='${i.authSecret}' npm run token -- --merchant ${i.merchantId} --role kitchen`,
+    '  roles: kitchen, waiter, manager, board, admin (no merchant), guest (--order <orderId>);',
+    '  device tokens (up to 30 days, revocable): add --device "Wok screen" with the demo\'s MYSQL_URL set',
     '',
     i.durationMs === undefined
       ? BOLD('Ctrl-C to stop') + ' (Kafka and ZooKeeper keep running for other work; npm run infra:down stops them)'

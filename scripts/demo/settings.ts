@@ -1,13 +1,17 @@
 // The demo's knobs (DEMO_* variables) and the KDS environment it runs the service with. Read once
 // at start; a bad knob stops the demo with one line naming it, like the service's own config.
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { InfraEndpoints } from '../infra';
 
 /**
- * Signs every demo token. Fixed so links printed by one run keep working after a restart, and
- * public because it is in this file: it must never be used outside the demo.
+ * Signs the demo's tokens: a fresh random secret per run (the service refuses well-known ones,
+ * and a secret printed in a repository is well known). The banner prints it for
+ * `npm run token`; links of an earlier run stop working, like its data (dropped at start).
  */
-export const DEMO_AUTH_SECRET = 'kds-demo-only-secret-do-not-use-in-prod-0123456789';
+export function demoAuthSecret(): string {
+  return randomBytes(48).toString('base64');
+}
 
 export const DEMO_MERCHANT = 'M0001';
 
@@ -74,6 +78,7 @@ export function kdsEnvironment(
   orderServiceUrl: string,
   smtpPort: number,
   shell: Env,
+  authSecret: string = demoAuthSecret(),
 ): Record<string, string | undefined> {
   const defaults: Record<string, string> = {
     KDS_ENV: 'dev',
@@ -84,7 +89,7 @@ export function kdsEnvironment(
     MYSQL_URL: 'mysql://root@127.0.0.1:3306/kds_demo',
     ALERT_EMAIL_TO: 'developers@kds.local',
     SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-    KDS_AUTH_SECRET: DEMO_AUTH_SECRET,
+    KDS_AUTH_SECRET: authSecret,
     HTTP_PORT: '8080',
     // fast retries so parked events visibly come and go within seconds
     RETRY_CRON: '*/2 * * * * *',

@@ -1,21 +1,52 @@
-// `npm run token -- --merchant M0001 --role kitchen [--order O1] [--ttl 3600]`
-// Prints the token as the last line of stdout. Needs only KDS_AUTH_SECRET, so an operator can
-// issue tokens without the whole service environment. This is the one reader of process.env
-// besides src/config.ts; it applies the same rule (at least 32 characters).
+// `npm run token -- --merchant M0001 --role kitchen [--order O1] [--ttl 3600] [--device "Wok screen"]`
+// Prints the token as the last line of stdout. Needs KDS_ENV and KDS_AUTH_SECRET (checked by the
+// same rules as the service, src/config.ts), and MYSQL_URL for device tokens, which are recorded
+// in the `devices` table before they are printed (so the merchant's manager can see and revoke them).
 import { parseArgs } from 'node:util';
-import { DEFAULT_TTL_SECONDS, isRole, MIN_SECRET_LENGTH, ROLES, signToken, tokenRequestProblem } from './token';
+import mysql from 'mysql2/promise';
+import { ConfigError, loadTokenIssuerConfig, type TokenIssuerConfig } from '../config';
+import { issueDeviceToken } from '../devices/issue';
+import {
+  DEFAULT_TTL_SECONDS, DEVICE_DEFAULT_TTL_SECONDS, DEVICE_ROLES, isRole, ROLES, signToken, tokenRequestProblem, type Role,
+} from './token';
 
 const USAGE =
-  'usage: npm run token -- --role kitchen|waiter|admin|guest [--merchant <merchantId>] ' +
-  `[--order <orderId>] [--ttl <seconds, default ${DEFAULT_TTL_SECONDS}>]`;
+  `usage: npm run token -- --role ${ROLES.join('|')} [--merchant <merchantId>] [--order <orderId>] ` +
+  `[--ttl <seconds, default ${DEFAULT_TTL_SECONDS}, ${DEVICE_DEFAULT_TTL_SECONDS} for devices>] ` +
+  `[--device "<name>" (roles ${DEVICE_ROLES.join(', ')})]`;
 
 function fail(message: string): never {
   process.stderr.write(`token: ${message}\n${USAGE}\n`);
   process.exit(1);
 }
 
-function main(argv: readonly string[]): void {
-  let values: { merchant?: string; role?: string; order?: string; ttl?: string };
+function issuerConfig(): TokenIssuerConfig {
+  try {
+    return loadTokenIssuerConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+}
+
+async function deviceToken(cfg: TokenIssuerConfig, role: Role, merchantId: string, name: string, ttl: number | undefined): Promise<string> {
+  const conn = await mysql.createConnection({ uri: cfg.mysqlUrl, timezone: 'Z' });
+  try {
+    const issued = await issueDeviceToken(conn, { secret: cfg.authSecret, env: cfg.env }, {
+      merchantId, role, name, ...(ttl === undefined ? {} : { ttlSeconds: ttl }),
+    });
+    process.stderr.write(`token: device ${issued.deviceId} "${name}" (${role} of ${merchantId}) until ${issued.expiresAt.toISOString()}\n`);
+    return issued.token;
+  } catch (err) {
+    if ((err as { errno?: number }).errno === 1146) fail('the devices table is missing: run `npm run migrate` (or start the service) first');
+    throw err;
+  } finally {
+    await conn.end();
+  }
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  let values: { merchant?: string; role?: string; order?: string; ttl?: string; device?: string };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -24,6 +55,7 @@ function main(argv: readonly string[]): void {
         role: { type: 'string' },
         order: { type: 'string' },
         ttl: { type: 'string' },
+        device: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -32,10 +64,7 @@ function main(argv: readonly string[]): void {
     fail(err instanceof Error ? err.message : String(err));
   }
 
-  const secret = process.env.KDS_AUTH_SECRET?.trim() ?? '';
-  if (secret === '') fail('KDS_AUTH_SECRET is required but not set');
-  if (secret.length < MIN_SECRET_LENGTH) fail(`KDS_AUTH_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
-
+  const cfg = issuerConfig();
   const role = values.role;
   if (role === undefined) fail('--role is required');
   if (!isRole(role)) fail(`unknown role "${role}"; roles: ${ROLES.join(', ')}`);
@@ -44,16 +73,23 @@ function main(argv: readonly string[]): void {
     process.stderr.write('token: admin sees every merchant; --merchant ignored\n');
   }
   if (role !== 'guest' && values.order !== undefined) fail('--order is only for role guest');
+  const ttlSeconds = values.ttl === undefined ? undefined : Number(values.ttl);
 
-  const req = {
-    role,
-    merchantId: role === 'admin' ? undefined : values.merchant,
-    orderId: values.order,
-    ttlSeconds: values.ttl === undefined ? undefined : Number(values.ttl),
-  };
+  if (values.device !== undefined) {
+    const req = { role, merchantId: values.merchant, deviceId: 'd', ttlSeconds };
+    const problem = tokenRequestProblem(req);
+    if (problem !== undefined) fail(problem);
+    const token = await deviceToken(cfg, role, values.merchant as string, values.device, ttlSeconds);
+    process.stdout.write(`${token}\n`);
+    return;
+  }
+  const req = { role, merchantId: role === 'admin' ? undefined : values.merchant, orderId: values.order, ttlSeconds };
   const problem = tokenRequestProblem(req);
   if (problem !== undefined) fail(problem);
-  process.stdout.write(`${signToken(req, secret)}\n`);
+  process.stdout.write(`${signToken(req, { secret: cfg.authSecret, env: cfg.env })}\n`);
 }
 
-main(process.argv.slice(2));
+main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`token: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -22,7 +22,7 @@ export function createApiRouter(deps: ApiDeps, auth: AuthMiddleware): Router {
 
   router.get(
     '/orders/:orderId',
-    auth.requireRole('kitchen', 'waiter', 'guest', 'admin'),
+    auth.requireRole('kitchen', 'waiter', 'manager', 'guest', 'admin'),
     asyncRoute(async (req, res) => {
       const orderId = idParam(req, 'orderId');
       const claims = claimsOf(res);
@@ -39,7 +39,7 @@ export function createApiRouter(deps: ApiDeps, auth: AuthMiddleware): Router {
 
   router.get(
     '/merchants/:merchantId/board',
-    auth.requireRole('kitchen', 'waiter', 'admin'),
+    auth.requireRole('kitchen', 'waiter', 'manager', 'admin'),
     asyncRoute(async (req, res) => {
       const merchantId = idParam(req, 'merchantId');
       const station = stationQuery(req);

@@ -3,20 +3,30 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type Router } from 'express';
+import type { TokenAuth } from '../auth/token-auth';
 import type { UnitOfWork } from '../changes/unit-of-work';
 import type { Pool } from '../db/pool';
+import { addressKey } from '../limits/keyed-limiter';
+import { createLimiters, type Limiters } from '../limits/limits';
 import type { Logger } from '../log';
 import type { PushHub } from '../push/hub';
 import { createApiRouter } from './api-routes';
 import { createAuth, type AuthMiddleware } from './auth';
 import { errorHandler, notFound } from './errors';
+import { sendRateLimited } from './rate-limited';
+import { createOpsAccess, type OpsAccessConfig } from './ops-access';
 import { createOpsRouter } from './ops-routes';
 import { createPagesRouter } from './pages';
 export { claimsOf, type AuthMiddleware } from './auth';
 
 export interface HttpDeps {
   pool: Pool;
-  authSecret: string;
+  /** The token check shared with the WebSocket hub (environment, lifetime, revoked devices). */
+  auth: TokenAuth;
+  /** Per-token and per-address limits (default DEFAULT_RATE_LIMITS); share them with the hub. */
+  limiters?: Limiters;
+  /** Who may read /metrics and /readyz detail (default: loopback, or an admin token). */
+  ops?: OpsAccessConfig;
   boardDays: number;
   log: Logger;
   /** name → connected (mysql, kafka, zookeeper); /readyz answers 503 naming the false ones. */
@@ -36,9 +46,16 @@ export function createHttpApp(deps: HttpDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const auth = createAuth(deps.authSecret);
+  const limiters = deps.limiters ?? createLimiters();
+  const auth = createAuth(deps.auth, limiters.apiPerToken);
 
-  app.use(createOpsRouter(deps));
+  app.use(createOpsRouter(deps, createOpsAccess(deps.ops ?? { allowFrom: ['127.0.0.1/8', '::1'] }, deps.auth)));
+  // per address before the token check: a flood of bad tokens is refused without verifying each
+  app.use('/api', (req, res, next) => {
+    const taken = limiters.apiPerAddress.take(addressKey(req.socket.remoteAddress));
+    if (taken.ok) next();
+    else sendRateLimited(res, taken.retryAfterMs, 'too many calls from this address');
+  });
   app.use('/api', createApiRouter(deps, auth));
   for (const make of deps.routers ?? []) app.use('/api', make(auth));
   app.use(createPagesRouter());

@@ -1,13 +1,18 @@
 // Bearer-token middleware. Exported for other features' routers (e.g. the retries admin API):
 //   router.get('/retries', auth.requireRole('admin'), handler)
+// After the token checks out, the call is counted against the token's own limit (limits.ts).
 import type { RequestHandler, Response } from 'express';
 import type { Claims, Role } from '../auth/token';
-import { verifyToken } from '../auth/token';
+import { REFUSAL_MESSAGES } from '../auth/token';
+import type { TokenAuth } from '../auth/token-auth';
 import { bearerToken } from '../auth/bearer';
+import type { KeyedLimiter } from '../limits/keyed-limiter';
+import { tokenLimitKey } from '../limits/limits';
 import { sendError } from '../http-kit/errors';
+import { sendRateLimited } from './rate-limited';
 
 export interface AuthMiddleware {
-  /** 401 without a valid token, 403 when its role is not one of `roles`; else claimsOf(res) works. */
+  /** 401 without a valid token, 403 when its role is not one of `roles`, 429 over the token's limit. */
   requireRole(...roles: Role[]): RequestHandler;
 }
 
@@ -20,14 +25,7 @@ export function claimsOf(res: Response): Claims {
   return c;
 }
 
-const REASONS = {
-  malformed: 'malformed token',
-  signature: 'bad token signature',
-  expired: 'token expired',
-  claims: 'token claims are invalid',
-} as const;
-
-export function createAuth(secret: string, now: () => number = Date.now): AuthMiddleware {
+export function createAuth(auth: TokenAuth, perToken?: KeyedLimiter, now: () => number = Date.now): AuthMiddleware {
   return {
     requireRole(...roles) {
       return (req, res, next) => {
@@ -37,10 +35,15 @@ export function createAuth(secret: string, now: () => number = Date.now): AuthMi
           sendError(res, 401, 'unauthorized', 'Authorization: Bearer <token> required');
           return;
         }
-        const v = verifyToken(token, secret, now());
+        const v = auth.verify(token, now());
         if (!v.ok) {
           res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
-          sendError(res, 401, 'unauthorized', REASONS[v.reason]);
+          sendError(res, 401, 'unauthorized', REFUSAL_MESSAGES[v.reason]);
+          return;
+        }
+        const taken = perToken?.take(tokenLimitKey(v.claims, token));
+        if (taken !== undefined && !taken.ok) {
+          sendRateLimited(res, taken.retryAfterMs, 'too many calls with this token');
           return;
         }
         if (!roles.includes(v.claims.role)) {

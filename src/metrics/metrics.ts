@@ -27,6 +27,10 @@ export interface Metrics {
   readonly writeGroups: GroupObserver;
   /** For the push hub: seconds from a change's commit (applied) to its frame being sent. */
   observePushLatency(seconds: number): void;
+  /** For the push hub's onSnapshotRead: one board read, however many screens it served. */
+  snapshotRead(): void;
+  /** For createLimiters' onRefused: a 429 of that limit (apiPerToken, wsPerAddress, …). */
+  rateLimited(limit: string): void;
   /** For the retry worker's onAttempt: done, retry, failed, skipped, deferred. */
   retryAttempt(outcome: string): void;
   /** Gauges read on scrape; call again to add sources as they are built. */
@@ -144,6 +148,19 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     },
   };
 
+  const snapshotReads = new Counter({
+    name: 'kds_ws_snapshot_reads_total',
+    help: 'Snapshot reads for screens (one read serves every screen of the view waiting for it)',
+    registers: [registry],
+  });
+
+  const rateLimited = new Counter({
+    name: 'kds_rate_limited_total',
+    help: 'Requests and WebSocket connects refused with 429, by limit (apiPerToken, apiPerAddress, wsPerToken, wsPerAddress)',
+    labelNames: ['limit'],
+    registers: [registry],
+  });
+
   const live = registerLiveGauges(registry);
   // Series of the whole cluster, scraped from the elected instance only; on the others this
   // registry is not even collected, so its queries do not run either.
@@ -175,6 +192,8 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     writeGroups,
     observePushLatency: (s) => pushLatency.observe(Math.max(0, s)),
     retryAttempt: (outcome) => retries.inc({ outcome }),
+    snapshotRead: () => snapshotReads.inc(),
+    rateLimited: (limit) => rateLimited.inc({ limit }),
     track: (sources) => live.track(sources),
     trackDatabase,
     metricsText,

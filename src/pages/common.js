@@ -169,6 +169,11 @@ export function connectFeed({ token, merchant = null, gapCheck, onSnapshot, onCh
     };
     ws.onclose = (ev) => {
       ws = null;
+      // 4003: the manager revoked this device; every retry would be refused
+      if (ev.code === 4003) {
+        showStatus('expired', 'This device was revoked — ask the manager to pair it again');
+        return;
+      }
       attempt += 1;
       showStatus('reconnecting', ev.code === 4008 ? 'Behind — reconnecting…' : 'Reconnecting…');
       // 4008: the server cut us for reading too slowly; resume at once, we have lost nothing

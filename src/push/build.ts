@@ -1,25 +1,30 @@
 // The screens feature's builder. Built before everything that feeds it (the pipeline, the retry
 // job, dish marks), which get it as their ChangeNotifier: it is told of every change this
 // instance commits, and polls merchant_seq for other instances' commits.
+import type { TokenAuth } from '../auth/token-auth';
 import type { Pool } from '../db/pool';
+import type { Limiters } from '../limits/limits';
 import type { Teardown } from '../lifecycle/teardown';
 import type { Logger } from '../log';
 import { createPushHub, type PushHub } from './hub';
 
 export interface PushOptions {
   pool: Pool;
-  authSecret: string;
+  auth: TokenAuth;
+  limiters: Limiters;
   boardDays: number;
   log: Logger;
   teardown: Teardown;
   /** Seconds from a change's commit to its first push to a live screen (metrics). */
   onPushed?: (seconds: number) => void;
+  /** Each snapshot read for screens (metrics). */
+  onSnapshotRead?: () => void;
 }
 
 export function buildPush(o: PushOptions): PushHub {
   const hub = createPushHub(
-    { pool: o.pool, authSecret: o.authSecret, boardDays: o.boardDays, log: o.log },
-    { onPushed: o.onPushed },
+    { pool: o.pool, auth: o.auth, limiters: o.limiters, boardDays: o.boardDays, log: o.log },
+    { ...(o.onPushed ? { onPushed: o.onPushed } : {}), ...(o.onSnapshotRead ? { onSnapshotRead: o.onSnapshotRead } : {}) },
   );
   // Normally the HTTP server closes the hub first (screens go before the server waits for its
   // connections); this covers a start that fails before the server exists. close() is idempotent.

@@ -9,6 +9,8 @@ export interface Subscriber {
   merchantId: string;
   /** Guests only. */
   orderId?: string;
+  /** Device tokens only: revoking the device closes the socket. */
+  deviceId?: string;
 }
 
 export interface PushClient {
@@ -23,20 +25,25 @@ export interface PushClient {
   alive: boolean;
   /** Cut off or closed: nothing more is sent. */
   done: boolean;
+  /** Bytes of a first snapshot still being written: allowed on top of the slow-client limit. */
+  allowance: number;
 }
 
 export const CLOSE_TOO_SLOW = 4008;
 export const CLOSE_TOKEN_EXPIRED = 4001;
+/** The device was revoked by its manager: the pages stop reconnecting and say so. */
+export const CLOSE_TOKEN_REVOKED = 4003;
 // after a close frame, a screen that does not answer within this time is dropped outright, so a
 // stuck socket cannot keep its send buffer alive
 const CLOSE_GRACE_MS = 2000;
 
 export function createClient(ws: WebSocket, sub: Subscriber): PushClient {
   const audience: Audience = {
-    wantsServe: sub.role === 'waiter' || sub.role === 'admin',
+    // managers see everything kitchen and waiter screens see, serve calls included
+    wantsServe: sub.role === 'waiter' || sub.role === 'manager' || sub.role === 'admin',
     ...(sub.role === 'guest' && sub.orderId !== undefined ? { orderId: sub.orderId } : {}),
   };
-  return { ws, sub, audience, sentSeq: 0, live: false, alive: true, done: false };
+  return { ws, sub, audience, sentSeq: 0, live: false, alive: true, done: false, allowance: 0 };
 }
 
 export function closeClient(c: PushClient, code: number, reason: string): void {
@@ -55,11 +62,24 @@ export function closeClient(c: PushClient, code: number, reason: string): void {
 /**
  * Queues a frame; returns false when the client is gone or was just cut off because its send
  * buffer passed `maxBufferedBytes` (it resumes with afterSeq, so nothing is lost for it).
+ *
+ * A snapshot (`oversize`) is allowed on top of the limit until it is written out: a board larger
+ * than the limit would otherwise cut the screen off on every connect, and without a seq to
+ * resume from it would reconnect for another snapshot, forever. Only a screen that stays slow
+ * after its snapshot is cut off.
  */
-export function sendFrame(c: PushClient, frame: string, maxBufferedBytes: number): boolean {
+export function sendFrame(c: PushClient, frame: string, maxBufferedBytes: number, oversize = false): boolean {
   if (c.done || c.ws.readyState !== c.ws.OPEN) return false;
-  c.ws.send(frame);
-  if (c.ws.bufferedAmount > maxBufferedBytes) {
+  if (oversize) {
+    const bytes = Buffer.byteLength(frame);
+    c.allowance += bytes;
+    c.ws.send(frame, () => {
+      c.allowance -= bytes;
+    });
+  } else {
+    c.ws.send(frame);
+  }
+  if (c.ws.bufferedAmount > maxBufferedBytes + c.allowance) {
     closeClient(c, CLOSE_TOO_SLOW, 'too slow, resume with afterSeq');
     return false;
   }

@@ -10,6 +10,7 @@ import type { Logger } from '../log';
 import { closeClient, sendFrame, type PushClient } from './client';
 import { framesFor, snapshotFrame, type ChangeRow } from './frames';
 import { selectChangesAfter } from './select-changes';
+import type { Slots } from './slots';
 
 export interface FeedContext {
   pool: Pool;
@@ -20,6 +21,10 @@ export interface FeedContext {
   maxReplay: number;
   /** Seconds from a change's commit to its first push to live screens (metrics). */
   onPushed?: (seconds: number) => void;
+  /** Bounds the snapshot reads of all feeds of the hub, so a reconnect storm leaves the pool free. */
+  snapshotSlots: Slots;
+  /** Told of every snapshot read made (one may serve many screens): metrics and tests. */
+  onSnapshotRead?: (merchantId: string) => void;
 }
 
 export interface Feed {
@@ -36,6 +41,11 @@ export interface Feed {
 }
 
 const PAGE = 500;
+// A snapshot read this recently is sent again to screens that connect meanwhile: a reconnect
+// storm's connects trickle in over a second or two (300 handshakes took 1.5 s here), faster than
+// reads finish, so sharing only the read in flight still made 14 reads for 100 screens. An older
+// snapshot is still exact at its seq, and the screen is pumped the changes after it at once.
+const SNAPSHOT_REUSE_MS = 2000;
 // a gap in the log cannot come from commits (the merchant_seq lock orders them); if one shows up
 // anyway (rows archived under a lagging feed), give it ~this many pumps, then resync the screens
 const GAP_PATIENCE = 25;
@@ -54,31 +64,126 @@ export function createFeed(ctx: FeedContext, merchantId: string): Feed {
   // reduce, not Math.min(...list): spreading thousands of screens into arguments can overflow
   const lowestSeq = (list: readonly PushClient[]): number => list.reduce((m, c) => Math.min(m, c.sentSeq), Infinity);
 
-  const sendSnapshot = async (c: PushClient): Promise<void> => {
-    const orderId = c.sub.orderId;
-    const { seq, value: orders } = await readConsistent(ctx.pool, merchantId, async (db): Promise<OrderDetail[]> => {
-      if (orderId === undefined) return readBoard(db, merchantId, ctx.boardDays);
-      const order = await readOrder(db, orderId);
-      return order !== undefined && order.merchantId === merchantId ? [order] : [];
+  // One read per view (the whole board, or one guest's order) for every screen waiting for it:
+  // after a deploy all screens of a merchant reconnect within a second or two, and they wait
+  // together behind the read in flight instead of each making their own (reconnect storm).
+  const recent = new Map<string, { seq: number; frame: string; atMs: number }>();
+
+  const readSnapshot = async (orderId: string | undefined, reuse: boolean): Promise<{ seq: number; frame: string }> => {
+    const key = orderId ?? '';
+    const hit = recent.get(key);
+    if (reuse && hit !== undefined && Date.now() - hit.atMs < SNAPSHOT_REUSE_MS) return hit;
+    const { seq, value: orders } = await ctx.snapshotSlots.run(() => {
+      ctx.onSnapshotRead?.(merchantId);
+      return readConsistent(ctx.pool, merchantId, async (db): Promise<OrderDetail[]> => {
+        if (orderId === undefined) return readBoard(db, merchantId, ctx.boardDays);
+        const order = await readOrder(db, orderId);
+        return order !== undefined && order.merchantId === merchantId ? [order] : [];
+      });
     });
-    c.sentSeq = seq;
-    sendFrame(c, snapshotFrame(seq, orders, new Date()), ctx.maxBufferedBytes);
+    const fresh = { seq, frame: snapshotFrame(seq, orders, new Date()), atMs: Date.now() };
+    // forget old entries (guests' orders come and go) so the map stays as small as the storm
+    for (const [k, v] of recent) if (fresh.atMs - v.atMs >= SNAPSHOT_REUSE_MS) recent.delete(k);
+    recent.set(key, fresh);
+    return fresh;
   };
 
-  /** Sends the changes after `afterSeq`; false when they are not all there (or too many). */
-  const replay = async (c: PushClient, afterSeq: number): Promise<boolean> => {
-    const latest = await selectMerchantSeq(ctx.pool, merchantId);
-    if (afterSeq > latest || latest - afterSeq > ctx.maxReplay) return false;
-    let from = afterSeq;
-    for (;;) {
-      const rows = await selectChangesAfter(ctx.pool, merchantId, from, PAGE);
-      for (const row of rows) {
-        if (Number(row.seq) !== from + 1) return false; // archived: the screen needs a snapshot
-        for (const f of framesFor(row, c.audience)) sendFrame(c, f, ctx.maxBufferedBytes);
-        from += 1;
+  const sendSnapshots = async (group: readonly PushClient[], orderId: string | undefined, reuse: boolean): Promise<void> => {
+    const { seq, frame } = await readSnapshot(orderId, reuse);
+    for (const c of group) {
+      if (c.done) continue;
+      c.sentSeq = seq;
+      sendFrame(c, frame, ctx.maxBufferedBytes, true);
+    }
+  };
+
+  /** `reuse`: a snapshot of the last SNAPSHOT_REUSE_MS will do (new screens, not a gap resync). */
+  const snapshotAll = async (list: readonly PushClient[], reuse: boolean): Promise<void> => {
+    const views = new Map<string, PushClient[]>();
+    for (const c of list) {
+      if (c.done) continue;
+      const key = c.sub.orderId ?? '';
+      const group = views.get(key) ?? [];
+      group.push(c);
+      views.set(key, group);
+    }
+    for (const [key, group] of views) {
+      try {
+        await sendSnapshots(group, key === '' ? undefined : key, reuse);
+        for (const c of group) c.live = !c.done;
+      } catch (err) {
+        ctx.log.error('could not bring screens up to date', { merchantId, screens: group.length, err });
+        for (const c of group) closeClient(c, 1011, 'internal error, reconnect');
       }
-      c.sentSeq = from;
-      if (rows.length < PAGE || c.done) return true;
+    }
+  };
+
+  /**
+   * Resumes screens with afterSeq: one seq read and one walk of the log for all of them (a screen
+   * that missed nothing costs nothing more). Returns the screens that need a snapshot instead:
+   * ahead of the log, too far behind, or behind a hole (archived rows).
+   */
+  const replayAll = async (list: readonly { c: PushClient; afterSeq: number }[]): Promise<PushClient[]> => {
+    const latest = await selectMerchantSeq(ctx.pool, merchantId);
+    const needSnapshot: PushClient[] = [];
+    const behind: PushClient[] = [];
+    for (const { c, afterSeq } of list) {
+      if (afterSeq > latest || latest - afterSeq > ctx.maxReplay) {
+        needSnapshot.push(c);
+        continue;
+      }
+      c.sentSeq = afterSeq;
+      if (afterSeq < latest) behind.push(c);
+    }
+    let from = lowestSeq(behind);
+    while (behind.some((c) => !c.done && c.sentSeq < latest)) {
+      const rows = await selectChangesAfter(ctx.pool, merchantId, from, PAGE);
+      let hole = false;
+      for (const row of rows) {
+        const seq = Number(row.seq);
+        if (seq !== from + 1) {
+          hole = true;
+          break;
+        }
+        for (const c of behind) {
+          if (c.done || c.sentSeq !== seq - 1) continue;
+          for (const f of framesFor(row, c.audience)) sendFrame(c, f, ctx.maxBufferedBytes);
+          c.sentSeq = seq;
+        }
+        from = seq;
+      }
+      if (hole || rows.length < PAGE) {
+        for (const c of behind) if (!c.done && c.sentSeq < latest) needSnapshot.push(c);
+        break;
+      }
+    }
+    return needSnapshot;
+  };
+
+  let waiting: { c: PushClient; afterSeq: number | undefined }[] = [];
+  let startQueued = false;
+
+  const runStarts = async (): Promise<void> => {
+    startQueued = false;
+    const batch = waiting.filter((w) => !w.c.done);
+    waiting = [];
+    const resuming = batch.filter((w): w is { c: PushClient; afterSeq: number } => w.afterSeq !== undefined);
+    let needSnapshot = batch.filter((w) => w.afterSeq === undefined).map((w) => w.c);
+    if (resuming.length > 0) {
+      try {
+        const failed = await replayAll(resuming);
+        const failedSet = new Set(failed);
+        for (const { c } of resuming) if (!failedSet.has(c)) c.live = !c.done;
+        needSnapshot = needSnapshot.concat(failed);
+      } catch (err) {
+        ctx.log.error('could not resume screens', { merchantId, screens: resuming.length, err });
+        for (const { c } of resuming) closeClient(c, 1011, 'internal error, reconnect');
+      }
+    }
+    if (needSnapshot.length > 0) {
+      await snapshotAll(needSnapshot, true);
+      // a reused snapshot may be behind the log: bring those screens up to date now
+      requestPump();
     }
   };
 
@@ -106,7 +211,8 @@ export function createFeed(ctx: FeedContext, merchantId: string): Feed {
           ctx.log.warn('gap in change log', { merchantId, expected: from + 1, got: row.seq, strikes: gapStrikes });
           if (gapStrikes >= GAP_PATIENCE) {
             gapStrikes = 0;
-            for (const c of targets) if (!c.done) await sendSnapshot(c);
+            recent.clear();
+            await snapshotAll(targets.filter((c) => !c.done), false);
           }
           return;
         }
@@ -133,18 +239,11 @@ export function createFeed(ctx: FeedContext, merchantId: string): Feed {
     minSentSeq: () => lowestSeq(live()),
     start(c, afterSeq) {
       clients.add(c);
-      enqueue('start', async () => {
-        if (c.done) return;
-        try {
-          const replayed = afterSeq !== undefined && (await replay(c, afterSeq));
-          if (!replayed) await sendSnapshot(c);
-          c.live = !c.done;
-        } catch (err) {
-          ctx.log.error('could not bring a screen up to date', { merchantId, err });
-          closeClient(c, 1011, 'internal error, reconnect');
-          return;
-        }
-      });
+      waiting.push({ c, afterSeq });
+      if (!startQueued) {
+        startQueued = true;
+        enqueue('start', runStarts);
+      }
       requestPump();
     },
     requestPump,

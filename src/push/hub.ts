@@ -3,19 +3,28 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { TokenAuth } from '../auth/token-auth';
 import type { ChangeNotifier } from '../changes/append';
 import type { Pool } from '../db/pool';
+import { addressKey } from '../limits/keyed-limiter';
+import { createLimiters, retryAfterSeconds, type Limiters } from '../limits/limits';
 import type { Logger } from '../log';
 import { parseClientMessage, toBuffer } from './client-message';
-import { CLOSE_TOKEN_EXPIRED, closeClient, createClient, sendFrame, type PushClient, type Subscriber } from './client';
+import {
+  CLOSE_TOKEN_EXPIRED, CLOSE_TOKEN_REVOKED, closeClient, createClient, sendFrame, type PushClient, type Subscriber,
+} from './client';
 import { createFeed, type Feed, type FeedContext } from './feed';
 import { controlFrame } from './frames';
 import { selectMerchantSeqs } from './select-seqs';
+import { createSlots } from './slots';
 import { decideUpgrade, type UpgradeDecision } from './upgrade-auth';
 
 export interface PushHubDeps {
   pool: Pool;
-  authSecret: string;
+  /** The token check shared with the HTTP API; its revocations close sockets here. */
+  auth: TokenAuth;
+  /** Connect limits per token and per address (default DEFAULT_RATE_LIMITS). */
+  limiters?: Limiters;
   boardDays: number;
   log: Logger;
 }
@@ -31,6 +40,13 @@ export interface PushHubOptions {
   maxReplay?: number;
   /** Seconds from a change's commit to its first push to live screens (metrics). */
   onPushed?: (seconds: number) => void;
+  /**
+   * Snapshot reads in flight at once over all merchants (default 4): a reconnect storm of many
+   * merchants then takes 4 of the pool's connections, never all of them from the pipeline.
+   */
+  snapshotConcurrency?: number;
+  /** Told of every snapshot read (one may serve many screens): metrics and tests. */
+  onSnapshotRead?: (merchantId: string) => void;
 }
 
 export interface PushHub extends ChangeNotifier {
@@ -45,12 +61,17 @@ export interface PushHub extends ChangeNotifier {
 // so one client cannot make the server buffer a huge frame
 const MAX_PAYLOAD = 64 * 1024;
 
-function refuse(socket: Duplex, status: number, code: string, message: string): void {
+function refuse(socket: Duplex, status: number, code: string, message: string, headers = ''): void {
   const body = JSON.stringify({ error: code, message });
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\n${headers}` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+function refuseRateLimited(socket: Duplex, retryAfterMs: number, message: string): void {
+  const seconds = retryAfterSeconds(retryAfterMs);
+  refuse(socket, 429, 'rate_limited', `${message}; retry after ${seconds} s`, `Retry-After: ${seconds}\r\n`);
 }
 
 export function createPushHub(deps: PushHubDeps, opts: PushHubOptions = {}): PushHub {
@@ -61,7 +82,10 @@ export function createPushHub(deps: PushHubDeps, opts: PushHubOptions = {}): Pus
     maxBufferedBytes: opts.maxBufferedBytes ?? 1024 * 1024,
     maxReplay: opts.maxReplay ?? 10_000,
     ...(opts.onPushed ? { onPushed: opts.onPushed } : {}),
+    snapshotSlots: createSlots(opts.snapshotConcurrency ?? 4),
+    ...(opts.onSnapshotRead ? { onSnapshotRead: opts.onSnapshotRead } : {}),
   };
+  const limiters = deps.limiters ?? createLimiters();
   const log = ctx.log;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD, clientTracking: false });
   const feeds = new Map<string, Feed>();
@@ -130,6 +154,15 @@ export function createPushHub(deps: PushHubDeps, opts: PushHubOptions = {}): Pus
   const pollTimer = setInterval(() => void poll(), opts.pollMs ?? 200);
   pollTimer.unref();
 
+  // a revoked device's screens are closed at once (this instance's revocations) or at the next
+  // revocation poll (another instance's): within ~2 s, inside the contract's 5 s
+  const stopRevocations = deps.auth.onRevoked((ids) => {
+    const set = new Set(ids);
+    for (const c of clients) {
+      if (c.sub.deviceId !== undefined && set.has(c.sub.deviceId)) closeClient(c, CLOSE_TOKEN_REVOKED, 'device revoked');
+    }
+  });
+
   const heartbeat = setInterval(() => {
     for (const c of clients) {
       if (!c.alive) {
@@ -154,15 +187,26 @@ export function createPushHub(deps: PushHubDeps, opts: PushHubOptions = {}): Pus
         refuse(socket, 503, 'shutting_down', 'server is shutting down');
         return;
       }
+      // per address before the token check: a flood of bad tokens costs no verification
+      const byAddress = limiters.wsPerAddress.take(addressKey(req.socket.remoteAddress));
+      if (!byAddress.ok) {
+        refuseRateLimited(socket, byAddress.retryAfterMs, 'too many connects from this address');
+        return;
+      }
       let d: UpgradeDecision;
       try {
-        d = decideUpgrade(req.url ?? '/', req.headers.authorization, deps.authSecret, Date.now());
+        d = decideUpgrade(req.url ?? '/', req.headers.authorization, (t) => deps.auth.verify(t));
       } catch {
         refuse(socket, 400, 'bad_request', 'malformed request');
         return;
       }
       if (!d.ok) {
         refuse(socket, d.status, d.code, d.message);
+        return;
+      }
+      const byToken = limiters.wsPerToken.take(d.limitKey);
+      if (!byToken.ok) {
+        refuseRateLimited(socket, byToken.retryAfterMs, 'too many connects with this token');
         return;
       }
       const { sub, afterSeq, expiresAtMs } = d;
@@ -178,6 +222,7 @@ export function createPushHub(deps: PushHubDeps, opts: PushHubOptions = {}): Pus
 
   async function shutDown(): Promise<void> {
     closed = true;
+    stopRevocations();
     clearInterval(pollTimer);
     clearInterval(heartbeat);
     for (const c of clients) closeClient(c, 1001, 'server shutting down');

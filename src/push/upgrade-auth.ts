@@ -1,18 +1,18 @@
-// Who is opening a WebSocket: GET /ws?token=…[&afterSeq=n][&merchant=M]. Pure: from the URL and
-// headers to a subscriber or an HTTP refusal.
-import { ID_PATTERN, verifyToken } from '../auth/token';
+// Who is opening a WebSocket: GET /ws?token=…[&afterSeq=n][&merchant=M]. Pure given `verify`:
+// from the URL and headers to a subscriber or an HTTP refusal.
+import { ID_PATTERN, REFUSAL_MESSAGES, type Verified } from '../auth/token';
 import { bearerToken } from '../auth/bearer';
+import { tokenLimitKey } from '../limits/limits';
 import type { Subscriber } from './client';
 
 export type UpgradeDecision =
-  | { ok: true; sub: Subscriber; afterSeq: number | undefined; expiresAtMs: number }
+  | { ok: true; sub: Subscriber; afterSeq: number | undefined; expiresAtMs: number; limitKey: string }
   | { ok: false; status: 400 | 401 | 403 | 404; code: string; message: string };
 
 export function decideUpgrade(
   rawUrl: string,
   authorization: string | undefined,
-  secret: string,
-  nowMs: number,
+  verify: (token: string) => Verified,
 ): UpgradeDecision {
   const url = new URL(rawUrl, 'http://localhost');
   if (url.pathname !== '/ws') return { ok: false, status: 404, code: 'not_found', message: `no WebSocket at ${url.pathname}` };
@@ -20,8 +20,9 @@ export function decideUpgrade(
   if (token === undefined || token === '') {
     return { ok: false, status: 401, code: 'unauthorized', message: 'token query parameter required' };
   }
-  const v = verifyToken(token, secret, nowMs);
-  if (!v.ok) return { ok: false, status: 401, code: 'unauthorized', message: `bad token (${v.reason})` };
+  const v = verify(token);
+  if (!v.ok) return { ok: false, status: 401, code: 'unauthorized', message: `bad token (${v.reason}: ${REFUSAL_MESSAGES[v.reason]})` };
+  const limitKey = tokenLimitKey(v.claims, token);
 
   const rawAfter = url.searchParams.get('afterSeq');
   let afterSeq: number | undefined;
@@ -30,7 +31,9 @@ export function decideUpgrade(
     afterSeq = Number(rawAfter);
   }
 
-  const { role, merchantId, orderId, exp } = v.claims;
+  const { role, merchantId, orderId, deviceId, exp } = v.claims;
+  // the pickup board shows ticket numbers only; the feed carries whole orders
+  if (role === 'board') return { ok: false, status: 403, code: 'forbidden', message: 'role board may not open the screens feed' };
   const expiresAtMs = exp * 1000;
   const asked = url.searchParams.get('merchant') ?? undefined;
   if (asked !== undefined && !ID_PATTERN.test(asked)) {
@@ -39,12 +42,16 @@ export function decideUpgrade(
   if (role === 'admin') {
     // an admin token names no merchant, and seq counts per merchant: the feed must pick one
     if (asked === undefined) return { ok: false, status: 400, code: 'bad_request', message: 'admin must pass merchant=<merchantId>' };
-    return { ok: true, sub: { role, merchantId: asked }, afterSeq, expiresAtMs };
+    return { ok: true, sub: { role, merchantId: asked }, afterSeq, expiresAtMs, limitKey };
   }
   if (merchantId === undefined) return { ok: false, status: 401, code: 'unauthorized', message: 'token names no merchant' };
   if (asked !== undefined && asked !== merchantId) {
     return { ok: false, status: 403, code: 'forbidden', message: 'token of another merchant' };
   }
-  const sub: Subscriber = orderId !== undefined ? { role, merchantId, orderId } : { role, merchantId };
-  return { ok: true, sub, afterSeq, expiresAtMs };
+  const sub: Subscriber = {
+    role, merchantId,
+    ...(orderId !== undefined ? { orderId } : {}),
+    ...(deviceId !== undefined ? { deviceId } : {}),
+  };
+  return { ok: true, sub, afterSeq, expiresAtMs, limitKey };
 }

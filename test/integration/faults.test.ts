@@ -18,7 +18,7 @@ import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../s
 import { randomTopic } from '../support/kafka';
 import { ownKafka, ownMariaDb, type OwnKafka, type OwnMariaDb } from '../support/own-stack';
 import { ownZooKeeper, type OwnZk } from '../support/own-zk';
-import { TEST_SECRET, testEnv } from '../support/service';
+import { TEST_KEY, testEnv } from '../support/service';
 import { ResumingScreen, startStream, type Stream } from '../support/stream';
 import { waitFor } from '../support/wait';
 import { connectZk, getString } from '../support/zk';
@@ -59,7 +59,7 @@ describe('faults under a steady stream', { timeout: 600_000 }, () => {
     const log = process.env.TEST_LOG ? createLogger({ test: 'faults' }, 'debug') : silentLogger;
     service = await startService(loadConfig(env), log);
     pool = createPool(db.url(database), 4);
-    const tok = signToken({ role: 'kitchen', merchantId: MERCHANT }, TEST_SECRET);
+    const tok = signToken({ role: 'kitchen', merchantId: MERCHANT }, TEST_KEY);
     screen = new ResumingScreen((afterSeq) => `ws://127.0.0.1:${service.httpPort}/ws?token=${tok}${afterSeq > 0 ? `&afterSeq=${afterSeq}` : ''}`);
   });
 

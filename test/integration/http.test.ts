@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RowDataPacket } from 'mysql2/promise';
 import { signToken } from '../../src/auth/token';
+import { createTokenAuth } from '../../src/auth/token-auth';
 import express from 'express';
 import { claimsOf, createHttpApp } from '../../src/http/app';
 import { jsonBody } from '../../src/http-kit/body';
 import { silentLogger } from '../../src/log';
-import { api, SECRET, seedOrder, startServer, token, type Running } from '../support/screens';
+import { api, KEY, seedOrder, startServer, token, type Running } from '../support/screens';
 import { freshDatabase, type TestDb } from '../support/db';
 import { createUnitOfWork } from '../../src/changes/unit-of-work';
 
@@ -102,7 +103,7 @@ describe('GET /api/orders/{orderId}', () => {
   });
 
   it('401 for an expired token', async () => {
-    const old = signToken({ role: 'kitchen', merchantId: 'M1', ttlSeconds: 60 }, SECRET, Date.now() - 120_000);
+    const old = signToken({ role: 'kitchen', merchantId: 'M1', ttlSeconds: 60 }, KEY, Date.now() - 120_000);
     const r = await api(srv.base, 'GET', '/api/orders/O1', old);
     assert.equal(r.status, 401);
     assert.match(String(r.json.message), /expired/);
@@ -212,7 +213,7 @@ describe('marks', () => {
 
   it('a thrown error is a JSON 500 and the service keeps serving; extra routers get the auth middleware', async () => {
     const app = createHttpApp({
-      pool: db.pool, authSecret: 'x'.repeat(32), boardDays: 3, log: silentLogger,
+      pool: db.pool, auth: createTokenAuth(KEY), boardDays: 3, log: silentLogger,
       work: createUnitOfWork({ pool: db.pool, notifier: { changed: () => undefined } }),
       readiness: () => Promise.reject(new Error('zk client gone')),
       metricsText: () => Promise.reject(new Error('boom')),
@@ -230,10 +231,10 @@ describe('marks', () => {
     assert.equal(r.status, 503);
     assert.match(String(r.json.message), /zk client gone/);
     assert.equal((await api(base, 'GET', '/healthz')).status, 200);
-    const tok = signToken({ role: 'admin' }, 'x'.repeat(32));
+    const tok = signToken({ role: 'admin' }, KEY);
     const extra = await api(base, 'POST', '/api/extra', tok, '{"n":1}');
     assert.deepEqual([extra.status, extra.json], [200, { got: { n: 1 }, role: 'admin' }]);
-    assert.equal((await api(base, 'POST', '/api/extra', signToken({ role: 'kitchen', merchantId: 'M1' }, 'x'.repeat(32)))).status, 403);
+    assert.equal((await api(base, 'POST', '/api/extra', signToken({ role: 'kitchen', merchantId: 'M1' }, KEY))).status, 403);
     assert.equal((await api(base, 'POST', '/api/extra')).status, 401);
     await new Promise((r2) => server.close(r2));
   });

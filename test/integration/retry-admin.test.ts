@@ -1,11 +1,13 @@
 // The operator API of the retry table over real HTTP (the service's express app with its auth
 // middleware), against a real database and the order-service simulator.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { RowDataPacket } from 'mysql2/promise';
 import { signToken } from '../../src/auth/token';
+import { createTokenAuth } from '../../src/auth/token-auth';
 import { createHttpApp } from '../../src/http/app';
 import { silentLogger } from '../../src/log';
 import { createRetryAdminRouter } from '../../src/retry/admin-routes';
@@ -16,9 +18,9 @@ import { entries, feed, noChanges, orderWithEvents, startRetryKit, type RetryKit
 import { waitFor } from '../support/wait';
 import { createUnitOfWork } from '../../src/changes/unit-of-work';
 
-const SECRET = 'retry-admin-test-secret-0123456789abcdef';
-const ADMIN = signToken({ role: 'admin' }, SECRET);
-const KITCHEN = signToken({ role: 'kitchen', merchantId: 'M0001' }, SECRET);
+const KEY = { secret: randomBytes(48).toString('base64'), env: 'test' };
+const ADMIN = signToken({ role: 'admin' }, KEY);
+const KITCHEN = signToken({ role: 'kitchen', merchantId: 'M0001' }, KEY);
 
 let kit: RetryKit;
 let server: Server;
@@ -36,7 +38,7 @@ before(async () => {
     },
   });
   const app = createHttpApp({
-    pool: kit.db.pool, authSecret: SECRET, boardDays: 3, log: silentLogger,
+    pool: kit.db.pool, auth: createTokenAuth(KEY), boardDays: 3, log: silentLogger,
     readiness: () => Promise.resolve({}), metricsText: () => Promise.resolve(''), work: createUnitOfWork({ pool: kit.db.pool, notifier: noChanges }),
     routers: [createRetryAdminRouter({ pool: kit.db.pool, worker, log: silentLogger })],
   });

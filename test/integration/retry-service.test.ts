@@ -11,10 +11,10 @@ import { freshDatabase, type TestDb } from '../support/db';
 import { body, eventFor, publish, record } from '../support/events';
 import { createTopic, producer, randomTopic } from '../support/kafka';
 import { startMailServer, type TestMailServer } from '../support/mail-server';
-import { startTestService, TEST_SECRET } from '../support/service';
+import { startTestService, TEST_KEY } from '../support/service';
 import { waitFor } from '../support/wait';
 
-const ADMIN = signToken({ role: 'admin' }, TEST_SECRET);
+const ADMIN = signToken({ role: 'admin' }, TEST_KEY);
 let db: TestDb;
 let sim: OrderServiceSimulator;
 let smtp: TestMailServer;

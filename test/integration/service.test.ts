@@ -10,11 +10,11 @@ import { api, Screen, type Frame } from '../support/screens';
 import { freshDatabase, type TestDb } from '../support/db';
 import { body, eventFor, publish, record } from '../support/events';
 import { createTopic, producer, randomTopic } from '../support/kafka';
-import { startTestService, TEST_SECRET } from '../support/service';
+import { startTestService, TEST_KEY } from '../support/service';
 import { waitFor } from '../support/wait';
 
 const tok = (role: Role, merchantId?: string, orderId?: string): string =>
-  signToken({ role, ...(merchantId ? { merchantId } : {}), ...(orderId ? { orderId } : {}) }, TEST_SECRET);
+  signToken({ role, ...(merchantId ? { merchantId } : {}), ...(orderId ? { orderId } : {}) }, TEST_KEY);
 
 describe('service surface', () => {
   let db: TestDb;

@@ -1,18 +1,25 @@
 // Shared by the HTTP, WebSocket and screen tests: seed rows like the pipeline would, run real
 // servers on port 0, issue tokens, and wait on conditions instead of sleeping.
+import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { signToken, type Role } from '../../src/auth/token';
+import { signToken, type Role, type TokenKey } from '../../src/auth/token';
+import { createTokenAuth, type RevocationCheck, type TokenAuth } from '../../src/auth/token-auth';
 import { appendChangesOfMerchants, type Change, type ChangeNotifier } from '../../src/changes/append';
 import { createUnitOfWork } from '../../src/changes/unit-of-work';
 import { inTx, type Pool } from '../../src/db/pool';
 import { createHttpServer, type HttpServer } from '../../src/http/app';
+import type { OpsAccessConfig } from '../../src/http/ops-access';
+import { createLimiters, type RateLimits } from '../../src/limits/limits';
 import { silentLogger } from '../../src/log';
 import { createPushHub, type PushHub, type PushHubOptions } from '../../src/push/hub';
 
-export const SECRET = 'test-secret-0123456789abcdefghijklmnop';
+/** Random per run: the service refuses well-known secrets, and a test must not rely on one. */
+export const SECRET = randomBytes(48).toString('base64');
+export const ENV = 'test';
+export const KEY: TokenKey = { secret: SECRET, env: ENV };
 
 export function token(role: Role, merchantId?: string, orderId?: string, ttlSeconds?: number): string {
-  return signToken({ role, merchantId, orderId, ttlSeconds }, SECRET);
+  return signToken({ role, merchantId, orderId, ttlSeconds }, KEY);
 }
 
 export interface SeedDish {
@@ -77,14 +84,26 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function startServer(
-  pool: Pool,
-  opts: { port?: number; hub?: PushHubOptions; readiness?: () => Promise<Record<string, boolean>> } = {},
-): Promise<Running> {
-  const hub = createPushHub({ pool, authSecret: SECRET, boardDays: 3, log: silentLogger }, opts.hub);
+export interface ServerOptions {
+  port?: number;
+  hub?: PushHubOptions;
+  readiness?: () => Promise<Record<string, boolean>>;
+  /** Default: the production defaults (DEFAULT_RATE_LIMITS). */
+  limits?: RateLimits;
+  revocations?: RevocationCheck;
+  ops?: OpsAccessConfig;
+  routers?: Parameters<typeof createHttpServer>[0]['routers'];
+}
+
+export async function startServer(pool: Pool, opts: ServerOptions = {}): Promise<Running> {
+  const auth: TokenAuth = createTokenAuth(KEY, opts.revocations);
+  const limiters = createLimiters(opts.limits);
+  const hub = createPushHub({ pool, auth, limiters, boardDays: 3, log: silentLogger }, opts.hub);
   const http = createHttpServer(
     {
-      pool, authSecret: SECRET, boardDays: 3, log: silentLogger, work: createUnitOfWork({ pool, notifier: hub }),
+      pool, auth, limiters, boardDays: 3, log: silentLogger, work: createUnitOfWork({ pool, notifier: hub }),
+      ...(opts.ops ? { ops: opts.ops } : {}),
+      ...(opts.routers ? { routers: opts.routers } : {}),
       readiness: opts.readiness ?? (() => Promise.resolve({ mysql: true, kafka: true, zookeeper: true })),
       metricsText: () => Promise.resolve(`kds_ws_clients ${hub.clientCount()}\n`),
     },

@@ -7,7 +7,9 @@ import { createLogger, silentLogger } from '../../src/log';
 import { startService, type Service, type ServicePorts } from '../../src/service';
 import { KAFKA_BROKERS, ZK_CONNECT } from './infra';
 
-export const TEST_SECRET = 'test-secret-0123456789abcdefghijklmnopqrstuvwxyz';
+/** Random per run: the service refuses well-known secrets. Tokens: signToken(…, TEST_KEY). */
+export const TEST_SECRET = randomBytes(48).toString('base64');
+export const TEST_KEY = { secret: TEST_SECRET, env: 'test' } as const;
 
 export interface TestServiceOptions {
   dbUrl: string;

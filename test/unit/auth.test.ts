@@ -3,32 +3,36 @@ import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { mayReadOrder, mayUseMerchant } from '../../src/auth/access';
 import { bearerToken } from '../../src/auth/bearer';
-import { signToken, tokenRequestProblem, verifyToken, type Claims } from '../../src/auth/token';
+import {
+  DEVICE_MAX_TTL_SECONDS, MAX_TTL_SECONDS, signToken, tokenRequestProblem, verifyToken, type Claims,
+} from '../../src/auth/token';
+import { createTokenAuth, type RevocationCheck } from '../../src/auth/token-auth';
 
 const SECRET = 'unit-secret-0123456789abcdefghijklmnop';
+const KEY = { secret: SECRET, env: 'test' };
 const NOW = Date.UTC(2024, 0, 1);
 
 function claimsOf(t: string): Claims {
-  const v = verifyToken(t, SECRET, NOW);
+  const v = verifyToken(t, KEY, NOW);
   assert.ok(v.ok, 'token verifies');
   return v.claims;
 }
 
 describe('tokens', () => {
   it('round-trips every role with its claims', () => {
-    assert.deepEqual(claimsOf(signToken({ role: 'kitchen', merchantId: 'M1' }, SECRET, NOW)), {
-      role: 'kitchen', merchantId: 'M1', iat: NOW / 1000, exp: NOW / 1000 + 12 * 3600,
+    assert.deepEqual(claimsOf(signToken({ role: 'kitchen', merchantId: 'M1' }, KEY, NOW)), {
+      role: 'kitchen', env: 'test', merchantId: 'M1', iat: NOW / 1000, exp: NOW / 1000 + 12 * 3600,
     });
-    assert.equal(claimsOf(signToken({ role: 'waiter', merchantId: 'M1' }, SECRET, NOW)).role, 'waiter');
-    const guest = claimsOf(signToken({ role: 'guest', merchantId: 'M1', orderId: 'O1', ttlSeconds: 60 }, SECRET, NOW));
+    assert.equal(claimsOf(signToken({ role: 'waiter', merchantId: 'M1' }, KEY, NOW)).role, 'waiter');
+    const guest = claimsOf(signToken({ role: 'guest', merchantId: 'M1', orderId: 'O1', ttlSeconds: 60 }, KEY, NOW));
     assert.equal(guest.orderId, 'O1');
     assert.equal(guest.exp - guest.iat, 60);
-    const admin = claimsOf(signToken({ role: 'admin', merchantId: 'ignored' }, SECRET, NOW));
+    const admin = claimsOf(signToken({ role: 'admin', merchantId: 'ignored' }, KEY, NOW));
     assert.equal(admin.merchantId, undefined, 'admin tokens carry no merchant');
   });
 
   it('is a JWT HS256: header, payload and signature check out with plain crypto', () => {
-    const t = signToken({ role: 'kitchen', merchantId: 'M1' }, SECRET, NOW);
+    const t = signToken({ role: 'kitchen', merchantId: 'M1' }, KEY, NOW);
     const [h, p, s] = t.split('.') as [string, string, string];
     assert.deepEqual(JSON.parse(Buffer.from(h, 'base64url').toString()), { alg: 'HS256', typ: 'JWT' });
     assert.equal((JSON.parse(Buffer.from(p, 'base64url').toString()) as Claims).merchantId, 'M1');
@@ -36,16 +40,16 @@ describe('tokens', () => {
   });
 
   it('rejects expired, tampered, foreign and malformed tokens', () => {
-    const t = signToken({ role: 'kitchen', merchantId: 'M1', ttlSeconds: 10 }, SECRET, NOW);
-    assert.deepEqual(verifyToken(t, SECRET, NOW + 10_000), { ok: false, reason: 'expired' });
-    assert.deepEqual(verifyToken(t, 'another-secret-0123456789abcdefghij', NOW), { ok: false, reason: 'signature' });
+    const t = signToken({ role: 'kitchen', merchantId: 'M1', ttlSeconds: 10 }, KEY, NOW);
+    assert.deepEqual(verifyToken(t, KEY, NOW + 10_000), { ok: false, reason: 'expired' });
+    assert.deepEqual(verifyToken(t, { ...KEY, secret: 'another-secret-0123456789abcdefghij' }, NOW), { ok: false, reason: 'signature' });
     const [h, , s] = t.split('.') as [string, string, string];
     const forged = Buffer.from(JSON.stringify({ role: 'admin', iat: 0, exp: 9e9 })).toString('base64url');
-    assert.deepEqual(verifyToken(`${h}.${forged}.${s}`, SECRET, NOW), { ok: false, reason: 'signature' });
+    assert.deepEqual(verifyToken(`${h}.${forged}.${s}`, KEY, NOW), { ok: false, reason: 'signature' });
     const none = Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url');
-    assert.deepEqual(verifyToken(`${none}.${forged}.`, SECRET, NOW), { ok: false, reason: 'malformed' });
+    assert.deepEqual(verifyToken(`${none}.${forged}.`, KEY, NOW), { ok: false, reason: 'malformed' });
     for (const bad of ['', 'a.b', 'a.b.c.d', '!!.??.**', `${h}.${forged}.${s.slice(0, 10)}`]) {
-      assert.equal(verifyToken(bad, SECRET, NOW).ok, false, bad);
+      assert.equal(verifyToken(bad, KEY, NOW).ok, false, bad);
     }
   });
 
@@ -56,12 +60,57 @@ describe('tokens', () => {
       return `${h}.${p}.${createHmac('sha256', SECRET).update(`${h}.${p}`).digest('base64url')}`;
     };
     const exp = NOW / 1000 + 60;
-    assert.equal(verifyToken(forge({ role: 'guest', merchantId: 'M1', iat: 0, exp }), SECRET, NOW).ok, false);
-    assert.equal(verifyToken(forge({ role: 'kitchen', iat: 0, exp }), SECRET, NOW).ok, false);
-    assert.equal(verifyToken(forge({ role: 'chef', merchantId: 'M1', iat: 0, exp }), SECRET, NOW).ok, false);
-    assert.equal(verifyToken(forge({ role: 'kitchen', merchantId: 'M/1', iat: 0, exp }), SECRET, NOW).ok, false);
-    assert.equal(verifyToken(forge({ role: 'kitchen', merchantId: 'M1', iat: 0 }), SECRET, NOW).ok, false);
-    assert.equal(verifyToken(forge({ role: 'kitchen', merchantId: 'M1', iat: 0, exp }), SECRET, NOW).ok, true);
+    const iat = NOW / 1000 - 60;
+    const env = 'test';
+    assert.equal(verifyToken(forge({ role: 'guest', env, merchantId: 'M1', iat, exp }), KEY, NOW).ok, false);
+    assert.equal(verifyToken(forge({ role: 'kitchen', env, iat, exp }), KEY, NOW).ok, false);
+    assert.equal(verifyToken(forge({ role: 'chef', env, merchantId: 'M1', iat, exp }), KEY, NOW).ok, false);
+    assert.equal(verifyToken(forge({ role: 'kitchen', env, merchantId: 'M/1', iat, exp }), KEY, NOW).ok, false);
+    assert.equal(verifyToken(forge({ role: 'kitchen', env, merchantId: 'M1', iat }), KEY, NOW).ok, false);
+    assert.equal(verifyToken(forge({ role: 'kitchen', merchantId: 'M1', iat, exp }), KEY, NOW).ok, false, 'no env');
+    assert.equal(verifyToken(forge({ role: 'guest', env, merchantId: 'M1', orderId: 'O1', deviceId: 'd1', iat, exp }), KEY, NOW).ok, false, 'guest device');
+    assert.equal(verifyToken(forge({ role: 'kitchen', env, merchantId: 'M1', iat, exp }), KEY, NOW).ok, true);
+    // the lifetime rule: a claimed life past the maximum of the kind, or an iat in the future
+    const long = forge({ role: 'kitchen', env, merchantId: 'M1', iat, exp: iat + MAX_TTL_SECONDS + 1 });
+    assert.deepEqual(verifyToken(long, KEY, NOW), { ok: false, reason: 'lifetime' });
+    const longDevice = forge({ role: 'kitchen', env, merchantId: 'M1', deviceId: 'd1', iat, exp: iat + DEVICE_MAX_TTL_SECONDS + 1 });
+    assert.deepEqual(verifyToken(longDevice, KEY, NOW), { ok: false, reason: 'lifetime' });
+    const device = forge({ role: 'kitchen', env, merchantId: 'M1', deviceId: 'd1', iat, exp: iat + DEVICE_MAX_TTL_SECONDS });
+    assert.equal(verifyToken(device, KEY, NOW).ok, true);
+    const future = forge({ role: 'kitchen', env, merchantId: 'M1', iat: NOW / 1000 + 3600, exp: NOW / 1000 + 7200 });
+    assert.deepEqual(verifyToken(future, KEY, NOW), { ok: false, reason: 'lifetime' });
+  });
+
+  it('binds a token to its environment: pre is refused by prod with the same secret', () => {
+    const pre = signToken({ role: 'admin' }, { secret: SECRET, env: 'pre' }, NOW);
+    assert.deepEqual(verifyToken(pre, { secret: SECRET, env: 'prod' }, NOW), { ok: false, reason: 'environment' });
+    assert.equal(verifyToken(pre, { secret: SECRET, env: 'pre' }, NOW).ok, true);
+  });
+
+  it('device tokens: default 30 days, device roles only, at most 30 days', () => {
+    const t = signToken({ role: 'kitchen', merchantId: 'M1', deviceId: 'dev_1' }, KEY, NOW);
+    const c = claimsOf(t);
+    assert.equal(c.deviceId, 'dev_1');
+    assert.equal(c.exp - c.iat, 30 * 24 * 3600);
+    assert.match(tokenRequestProblem({ role: 'admin', deviceId: 'd' }) ?? '', /device token/);
+    assert.match(tokenRequestProblem({ role: 'guest', merchantId: 'M1', orderId: 'O1', deviceId: 'd' }) ?? '', /device token/);
+    assert.match(tokenRequestProblem({ role: 'kitchen', merchantId: 'M1', deviceId: 'd', ttlSeconds: DEVICE_MAX_TTL_SECONDS + 1 }) ?? '', /at most/);
+    assert.match(tokenRequestProblem({ role: 'kitchen', merchantId: 'M1', ttlSeconds: MAX_TTL_SECONDS + 1 }) ?? '', /at most/);
+    assert.equal(tokenRequestProblem({ role: 'board', merchantId: 'M1', deviceId: 'd' }), undefined);
+    assert.equal(tokenRequestProblem({ role: 'manager', merchantId: 'M1' }), undefined);
+  });
+
+  it('the shared check refuses revoked devices and reports use of the others', () => {
+    const revoked = new Set(['dev_gone']);
+    const seen: string[] = [];
+    const check: RevocationCheck = { isRevoked: (id) => revoked.has(id), seen: (id) => seen.push(id), onRevoked: () => () => undefined };
+    const auth = createTokenAuth(KEY, check);
+    const gone = signToken({ role: 'kitchen', merchantId: 'M1', deviceId: 'dev_gone' }, KEY, NOW);
+    const kept = signToken({ role: 'kitchen', merchantId: 'M1', deviceId: 'dev_kept' }, KEY, NOW);
+    assert.deepEqual(auth.verify(gone, NOW), { ok: false, reason: 'revoked' });
+    assert.equal(auth.verify(kept, NOW).ok, true);
+    assert.equal(auth.verify(signToken({ role: 'waiter', merchantId: 'M1' }, KEY, NOW), NOW).ok, true);
+    assert.deepEqual(seen, ['dev_kept']);
   });
 
   it('explains bad requests', () => {
@@ -69,7 +118,7 @@ describe('tokens', () => {
     assert.match(tokenRequestProblem({ role: 'kitchen' }) ?? '', /merchant/);
     assert.match(tokenRequestProblem({ role: 'kitchen', merchantId: 'M1', ttlSeconds: 0 }) ?? '', /ttl/);
     assert.equal(tokenRequestProblem({ role: 'admin' }), undefined);
-    assert.throws(() => signToken({ role: 'guest', merchantId: 'M1' }, SECRET));
+    assert.throws(() => signToken({ role: 'guest', merchantId: 'M1' }, KEY));
   });
 
   it('parses bearer headers', () => {
@@ -81,7 +130,7 @@ describe('tokens', () => {
 });
 
 describe('access rules', () => {
-  const c = (role: Claims['role'], merchantId?: string, orderId?: string): Claims => ({ role, merchantId, orderId, iat: 0, exp: 1 });
+  const c = (role: Claims['role'], merchantId?: string, orderId?: string): Claims => ({ role, env: 'test', merchantId, orderId, iat: 0, exp: 1 });
   it('merchants', () => {
     assert.equal(mayUseMerchant(c('kitchen', 'M1'), 'M1'), true);
     assert.equal(mayUseMerchant(c('waiter', 'M1'), 'M2'), false);

@@ -1,14 +1,18 @@
 // Every way src/config.ts refuses an environment names the variable at the start of one line, and
 // a minimal environment gets the contract's defaults.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig, loadTokenIssuerConfig } from '../../src/config';
+import { DEFAULT_RATE_LIMITS } from '../../src/limits/limits';
+
+const SECRET = randomBytes(48).toString('base64');
 
 const MINIMAL = Object.freeze({
   KDS_ENV: 'test',
   ORDER_SERVICE_URL: 'http://127.0.0.1:8090/',
   ALERT_EMAIL_TO: 'dev1@example.com, dev2@example.com',
-  KDS_AUTH_SECRET: 'x'.repeat(32),
+  KDS_AUTH_SECRET: SECRET,
 });
 
 function rejects(env: Record<string, string | undefined>, variable: string): void {
@@ -37,7 +41,15 @@ describe('malformed values', () => {
     ['topic of another environment', { KAFKA_ORDER_TOPIC: 'prod_order' }, 'KAFKA_ORDER_TOPIC'],
     ['topic without any prefix', { KAFKA_ORDER_TOPIC: 'order' }, 'KAFKA_ORDER_TOPIC'],
     ['KAFKA_FROM_BEGINNING not a boolean', { KAFKA_FROM_BEGINNING: 'yes' }, 'KAFKA_FROM_BEGINNING'],
-    ['secret of 31 characters', { KDS_AUTH_SECRET: 'x'.repeat(31) }, 'KDS_AUTH_SECRET'],
+    ['secret of 31 characters', { KDS_AUTH_SECRET: SECRET.slice(0, 31) }, 'KDS_AUTH_SECRET'],
+    ['secret of one repeated character', { KDS_AUTH_SECRET: 'x'.repeat(64) }, 'KDS_AUTH_SECRET'],
+    ['the old docker-compose secret', { KDS_AUTH_SECRET: 'dev-only-secret-change-me-0123456789abcdef' }, 'KDS_AUTH_SECRET'],
+    ['the .env.example instruction', { KDS_AUTH_SECRET: 'generate-one-with:openssl-rand-base64-48' }, 'KDS_AUTH_SECRET'],
+    ['a weak METRICS_TOKEN', { METRICS_TOKEN: 'prometheus-prometheus-prometheus' }, 'METRICS_TOKEN'],
+    ['a limit that is not a number', { LIMIT_API_TOKEN_PER_MIN: 'lots' }, 'LIMIT_API_TOKEN_PER_MIN'],
+    ['a negative burst', { LIMIT_WS_ADDRESS_BURST: '-1' }, 'LIMIT_WS_ADDRESS_BURST'],
+    ['OPS_ALLOW_FROM with a host name', { OPS_ALLOW_FROM: '127.0.0.1,prometheus' }, 'OPS_ALLOW_FROM'],
+    ['OPS_ALLOW_FROM with a bad prefix', { OPS_ALLOW_FROM: '10.0.0.0/33' }, 'OPS_ALLOW_FROM'],
     ['broker without port', { KAFKA_BROKERS: 'localhost' }, 'KAFKA_BROKERS'],
     ['broker list with a bad entry', { KAFKA_BROKERS: '127.0.0.1:9092,kafka' }, 'KAFKA_BROKERS'],
     ['ZooKeeper connect not host:port', { ZOOKEEPER_CONNECT: 'zk:abc' }, 'ZOOKEEPER_CONNECT'],
@@ -87,7 +99,9 @@ test('defaults follow the contract', () => {
     digestIntervalMs: 60_000,
   });
   assert.deepEqual(c.http, { port: 8080, publicUrl: 'http://localhost:8080' });
-  assert.equal(c.authSecret, 'x'.repeat(32));
+  assert.equal(c.authSecret, SECRET);
+  assert.deepEqual(c.limits, DEFAULT_RATE_LIMITS);
+  assert.deepEqual(c.ops, { allowFrom: ['127.0.0.1/8', '::1'], metricsToken: undefined });
   assert.deepEqual(c.retry, { cron: '*/10 * * * * *', backoffBaseMs: 10_000, maxAttempts: 7 });
   assert.deepEqual(c.archive, { cron: '0 30 3 * * *', afterDays: 7, boardDays: 3 });
   assert.equal(c.logLevel, 'info');
@@ -114,4 +128,56 @@ test('explicit values are taken', () => {
   assert.equal(c.http.port, 0);
   assert.equal(c.retry.maxAttempts, 3);
   assert.equal(c.logLevel, 'debug');
+});
+
+test('limits and ops access are configurable', () => {
+  const metricsToken = randomBytes(32).toString('hex');
+  const c = loadConfig({
+    ...MINIMAL,
+    LIMIT_API_TOKEN_PER_MIN: '120', LIMIT_API_TOKEN_BURST: '0', LIMIT_WS_ADDRESS_BURST: '1000',
+    OPS_ALLOW_FROM: '10.0.0.0/8, fd00::/8', METRICS_TOKEN: metricsToken,
+  });
+  assert.deepEqual(c.limits.apiPerToken, { perMinute: 120, burst: 0 });
+  assert.deepEqual(c.limits.wsPerAddress, { perMinute: DEFAULT_RATE_LIMITS.wsPerAddress.perMinute, burst: 1000 });
+  assert.deepEqual(c.ops, { allowFrom: ['10.0.0.0/8', 'fd00::/8'], metricsToken });
+  assert.deepEqual(loadConfig({ ...MINIMAL, OPS_ALLOW_FROM: 'none' }).ops.allowFrom, []);
+});
+
+describe('secrets never appear in errors', () => {
+  const password = 'S3cr3t-Pa55word';
+  for (const [label, value] of [
+    ['MYSQL_URL without a scheme', `root:${password}@db:3306/kds`],
+    ['MYSQL_URL with a space in the host', `mysql://root:${password}@db host:3306/kds`],
+    ['MYSQL_URL with a bad port', `mysql://root:${password}@db:port/kds`],
+  ] as const) {
+    test(label, () => {
+      assert.throws(() => loadConfig({ ...MINIMAL, MYSQL_URL: value }), (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /^MYSQL_URL\b/);
+        assert.ok(!err.message.includes(password), `no password in: ${err.message}`);
+        return true;
+      });
+    });
+  }
+  test('SMTP_URL is not echoed either', () => {
+    assert.throws(() => loadConfig({ ...MINIMAL, SMTP_URL: `user:${password}@mail` }), (err: unknown) => {
+      assert.ok(err instanceof ConfigError && !err.message.includes(password));
+      return true;
+    });
+  });
+  test('a weak secret is named, not shown', () => {
+    const weak = 'change-me-please-0123456789-abcdef-kds';
+    assert.throws(() => loadConfig({ ...MINIMAL, KDS_AUTH_SECRET: weak }), (err: unknown) => {
+      assert.ok(err instanceof ConfigError && !err.message.includes(weak));
+      assert.match(err.message, /openssl rand -base64 48/);
+      return true;
+    });
+  });
+});
+
+test('npm run token needs KDS_ENV and a strong secret only', () => {
+  const c = loadTokenIssuerConfig({ KDS_ENV: 'pre', KDS_AUTH_SECRET: SECRET });
+  assert.deepEqual(c, { env: 'pre', authSecret: SECRET, mysqlUrl: 'mysql://root@127.0.0.1:3306/kds' });
+  assert.throws(() => loadTokenIssuerConfig({ KDS_AUTH_SECRET: SECRET }), /^ConfigError: KDS_ENV/);
+  assert.throws(() => loadTokenIssuerConfig({ KDS_ENV: 'pre', KDS_AUTH_SECRET: 'x'.repeat(40) }), /KDS_AUTH_SECRET/);
 });
