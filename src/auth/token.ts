@@ -3,7 +3,7 @@
 // (the classic "alg":"none" hole).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export const ROLES = ['kitchen', 'waiter', 'admin', 'guest'] as const;
+export const ROLES = ['kitchen', 'waiter', 'manager', 'admin', 'guest'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Ids of merchants, orders and items: what the HTTP layer and tokens accept. */
