@@ -35,13 +35,13 @@ export interface StatsKit {
   close(): Promise<void>;
 }
 
-export async function startStatsKit(label: string, defaultZone = 'UTC'): Promise<StatsKit> {
+export async function startStatsKit(label: string, opts: { defaultZone?: string; clock?: () => Date } = {}): Promise<StatsKit> {
   const db = await freshDatabase(label);
   const sim = await createOrderServiceSimulator();
   const client = createOrderServiceClient({
     baseUrl: sim.url, timeoutMs: 2000, gate: createCallGate({ maxConcurrent: 32, maxPerSecond: 10_000 }),
   });
-  const zones = createMerchantZones(defaultZone);
+  const zones = createMerchantZones(opts.defaultZone ?? 'UTC');
   const hub = createPushHub({ pool: db.pool, authSecret: SECRET, boardDays: 3, log: silentLogger });
   const work = createUnitOfWork({ pool: db.pool, notifier: hub, recorders: [createStatsRecorder({ lateAfterS: LATE_AFTER_S })] });
   const process = createEventProcessor({ pool: db.pool, orders: client, work, retry: { maxAttempts: 7, delayMs: () => 0 }, zones });
@@ -51,7 +51,7 @@ export async function startStatsKit(label: string, defaultZone = 'UTC'): Promise
     metricsText: () => Promise.resolve(''),
     routers: [
       createMerchantSettingsRouter({ pool: db.pool, zones }),
-      createStatsRouter({ pool: db.pool, zones, lateAfterS: LATE_AFTER_S, boardDays: 3 }),
+      createStatsRouter({ pool: db.pool, zones, lateAfterS: LATE_AFTER_S, boardDays: 3, ...(opts.clock ? { clock: opts.clock } : {}) }),
     ],
   }, hub);
   const port = await http.listen(0, '127.0.0.1');
