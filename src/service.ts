@@ -75,7 +75,7 @@ export async function startService(config: Config, log: Logger, ports: ServicePo
     metrics.track({ clientCount: () => hub.clientCount() });
     // Every change screens see commits through this one unit of work, which tells the hub after commit;
     // the stats aggregates are recorded in the same transaction (docs/dashboard.md).
-    const stats = buildStats({ config, pool, registry: metrics.registry });
+    const stats = buildStats({ config, pool, registry: metrics.clusterRegistry });
     const work = createUnitOfWork({ pool, notifier: hub, recorders: [stats.recorder] });
     const retry = buildRetry({
       config: config.retry, pool, orders: orderService.orders, work, log,
