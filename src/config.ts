@@ -7,6 +7,7 @@ import { GENERATE_HINT, secretProblem } from './auth/secret';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './limits/limits';
 import type { BucketSpec } from './limits/token-bucket';
 import { LEVELS, type Level } from './log';
+import { canonicalZone } from './local-time/zone';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -53,6 +54,8 @@ export interface Config {
   readonly archive: { readonly cron: string; readonly afterDays: number; readonly boardDays: number };
   /** The lowest level written to the log (LOG_LEVEL). */
   readonly logLevel: Level;
+  /** Merchants' local days: the default IANA zone (per-merchant overrides live in MySQL), and when a dish counts as late. */
+  readonly stats: { readonly defaultTimeZone: string; readonly lateAfterS: number };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -177,6 +180,13 @@ export function loadTokenIssuerConfig(env: Env = process.env): TokenIssuerConfig
   });
 }
 
+function timeZone(env: Env, name: string, fallback: string): string {
+  const v = str(env, name, fallback);
+  const zone = canonicalZone(v);
+  if (zone === undefined) throw new ConfigError(`${name} must be an IANA time zone such as Europe/Berlin, got "${v}"`);
+  return zone;
+}
+
 function cronExpr(env: Env, name: string, fallback: string): string {
   const v = str(env, name, fallback);
   if (!validateCron(v)) throw new ConfigError(`${name} must be a node-cron expression (5 or 6 fields), got "${v}"`);
@@ -255,5 +265,9 @@ export function loadConfig(env: Env = process.env): Config {
       boardDays: int(env, 'BOARD_DAYS', 3, 1, 3650),
     }),
     logLevel: level(env, 'LOG_LEVEL', 'info'),
+    stats: Object.freeze({
+      defaultTimeZone: timeZone(env, 'MERCHANT_TIME_ZONE', 'UTC'),
+      lateAfterS: int(env, 'LATE_AFTER_S', 900, 1, 86_400),
+    }),
   });
 }

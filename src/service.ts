@@ -20,6 +20,7 @@ import { buildPipeline } from './pipeline/build';
 import { buildPush } from './push/build';
 import { buildRetry, retryPolicy } from './retry/build';
 import { startSettings } from './settings/build';
+import { buildStats } from './stats/build';
 
 export interface Service {
   /** The port HTTP, WebSocket and /metrics listen on (HTTP_PORT, or the one picked for 0). */
@@ -78,11 +79,14 @@ export async function startService(config: Config, log: Logger, ports: ServicePo
       onSnapshotRead: () => metrics.snapshotRead(),
     });
     metrics.track({ clientCount: () => hub.clientCount() });
-    // Every change screens see commits through this one unit of work, which tells the hub after commit.
-    const work = createUnitOfWork({ pool, notifier: hub });
+    // Every change screens see commits through this one unit of work, which tells the hub after commit;
+    // the stats aggregates are recorded in the same transaction (docs/dashboard.md).
+    const stats = buildStats({ config, pool, registry: metrics.clusterRegistry });
+    const work = createUnitOfWork({ pool, notifier: hub, recorders: [stats.recorder] });
     const retry = buildRetry({
       config: config.retry, pool, orders: orderService.orders, work, log,
       batchSize: () => settings.current().retryBatchSize,
+      zones: stats.zones,
       onAttempt: (_entry, outcome) => metrics.retryAttempt(outcome),
     });
     scheduleJobs({
@@ -94,14 +98,14 @@ export async function startService(config: Config, log: Logger, ports: ServicePo
     const pipeline = buildPipeline({
       kafka, consumer: config.kafka, env: config.env, pool, orderService, work,
       processingConcurrency: settings.current().processingConcurrency,
-      retry: retryPolicy(config.retry), settings, log, teardown,
+      retry: retryPolicy(config.retry), settings, log, teardown, zones: stats.zones,
       observers: { consumer: metrics.consumer, groups: metrics.writeGroups },
     });
 
     const httpPort = await startHttp({
       port: config.http.port, hub, teardown,
       pool, auth: tokens.auth, limiters, ops: config.ops, boardDays: config.archive.boardDays, log, work,
-      routers: [retry.routes, tokens.routes],
+      routers: [retry.routes, tokens.routes, ...stats.routes],
       metricsText: () => metrics.metricsText(),
       readiness: async () => ({
         mysql: await answers(() => pool.query('SELECT 1')),

@@ -10,7 +10,7 @@ import { dropClosedQueues, NOT_BLOCKED_SQL } from '../order-queue/sql';
 
 const ORDER_COLS = [
   'order_id', 'merchant_id', 'table_no', 'status', 'version', 'placed_at', 'upstream_updated_at',
-  'created_at', 'updated_at',
+  'created_at', 'updated_at', 'ticket_no', 'local_date', 'local_hour', 'hour_start',
 ];
 const DISH_COLS = [
   'item_id', 'order_id', 'merchant_id', 'dish_id', 'name', 'quantity', 'station', 'note',

@@ -14,7 +14,7 @@ export async function selectBoardOrders(
   station?: string,
 ): Promise<OrderRow[]> {
   const [rows] = await db.query<(OrderRow & RowDataPacket)[]>(
-    `SELECT o.order_id, o.merchant_id, o.table_no, o.status, o.version, o.placed_at
+    `SELECT o.order_id, o.merchant_id, o.table_no, o.status, o.version, o.placed_at, o.ticket_no
        FROM orders o
       WHERE o.order_id IN (
               SELECT d.order_id

@@ -9,6 +9,8 @@ export interface OrderDetail {
   status: string;
   version: number;
   placedAt: string;
+  ticketNo: number | null;
+  rush: boolean;
   dishes: DishView[];
 }
 
@@ -19,6 +21,7 @@ export interface OrderRow {
   status: string;
   version: number;
   placed_at: Date;
+  ticket_no: number | null;
 }
 
 export function orderDetail(r: OrderRow, dishes: DishView[]): OrderDetail {
@@ -29,6 +32,8 @@ export function orderDetail(r: OrderRow, dishes: DishView[]): OrderDetail {
     status: r.status,
     version: Number(r.version),
     placedAt: new Date(r.placed_at).toISOString(),
+    ticketNo: r.ticket_no === null ? null : Number(r.ticket_no),
+    rush: false,
     dishes,
   };
 }

@@ -10,6 +10,10 @@ export interface OrderView {
   tableNo: string | null;
   status: string;
   version: number;
+  /** per merchant and local day, from 1 (src/tickets/); null only for an order not numbered yet */
+  ticketNo: number | null;
+  placedAt: string;
+  rush: boolean;
 }
 
 export interface DishView {
@@ -21,6 +25,8 @@ export interface DishView {
   note: string | null;
   state: string;
   updatedAt: string;
+  readyAt: string | null;
+  servedAt: string | null;
 }
 
 export type Change =

@@ -11,10 +11,12 @@ export interface DishRow {
   note: string | null;
   state: string;
   updated_at: Date;
+  ready_at: Date | null;
+  served_at: Date | null;
 }
 
 export const DISH_COLUMNS =
-  'item_id, order_id, merchant_id, name, quantity, station, note, state, updated_at';
+  'item_id, order_id, merchant_id, name, quantity, station, note, state, updated_at, ready_at, served_at';
 
 export function dishView(r: DishRow): DishView {
   return {
@@ -26,5 +28,7 @@ export function dishView(r: DishRow): DishView {
     note: r.note,
     state: r.state,
     updatedAt: new Date(r.updated_at).toISOString(),
+    readyAt: r.ready_at === null ? null : new Date(r.ready_at).toISOString(),
+    servedAt: r.served_at === null ? null : new Date(r.served_at).toISOString(),
   };
 }

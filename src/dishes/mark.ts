@@ -36,7 +36,11 @@ export async function markDish(deps: MarkDeps, req: MarkRequest): Promise<MarkRe
 
     const at = new Date();
     await updateDishState(tx.conn, row.item_id, decision.to, at);
-    const dish = dishView({ ...row, state: decision.to, updated_at: at });
+    const dish = dishView({
+      ...row, state: decision.to, updated_at: at,
+      ready_at: decision.to === 'READY' ? at : row.ready_at,
+      served_at: decision.to === 'SERVED' ? at : row.served_at,
+    });
     tx.log(row.merchant_id, [{ kind: 'dish', dish, from: row.state, serve: decision.to === 'READY' }]);
     return { kind: 'ok', dish, changed: true };
   });

@@ -15,7 +15,13 @@ const PAGES: Record<string, string> = {
   '/kitchen': 'kitchen.html',
   '/waiter': 'waiter.html',
   '/guest': 'guest.html',
+  '/dashboard': 'dashboard.html',
 };
+
+// Charting library of the dashboard, served from node_modules (no CDN): the same files npm installed.
+function uplotDir(): string {
+  return path.dirname(require.resolve('uplot/dist/uPlot.iife.min.js'));
+}
 
 export function createPagesRouter(dir: string = pagesDir()): Router {
   const router = express.Router();
@@ -37,5 +43,10 @@ export function createPagesRouter(dir: string = pagesDir()): Router {
     });
   }
   router.use('/assets', express.static(dir, { index: false, fallthrough: true, extensions: false }));
+  router.get(['/vendor/uplot/uPlot.iife.min.js', '/vendor/uplot/uPlot.min.css'], (req, res, next) => {
+    res.sendFile(path.join(uplotDir(), path.basename(req.path)), (err) => {
+      if (err !== undefined) next(err);
+    });
+  });
   return router;
 }

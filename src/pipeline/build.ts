@@ -9,6 +9,7 @@ import type { Config } from '../config';
 import type { Pool } from '../db/pool';
 import type { Teardown } from '../lifecycle/teardown';
 import type { Logger } from '../log';
+import type { MerchantZones } from '../merchant-settings/zones';
 import type { OrderServiceAccess } from '../order-service/build';
 import { bindSettings, type SettingsSource } from '../settings/bind';
 import { createOrderConsumer, type ConsumerObserver, type OrderConsumer } from './consumer';
@@ -35,6 +36,8 @@ export interface PipelineOptions {
   log: Logger;
   teardown: Teardown;
   observers?: { consumer?: ConsumerObserver; groups?: GroupObserver };
+  /** Merchants' time zones, for ticket numbers and local days (default: every merchant in UTC). */
+  zones?: MerchantZones;
   /** Decorates the processor (the ordering test watches every event start and finish with it). */
   wrapProcessor?: (p: EventProcessor) => EventProcessor;
 }
@@ -56,6 +59,7 @@ export function buildPipeline(o: PipelineOptions): Pipeline {
     work: o.work,
     retry: o.retry,
     groups: o.observers?.groups,
+    zones: o.zones,
   });
   const consumer = createOrderConsumer({
     kafka: o.kafka,

@@ -13,6 +13,8 @@ export interface ExistingDish {
   upstream_status: string;
   upstream_version: number;
   state: string;
+  ready_at?: Date | null;
+  served_at?: Date | null;
 }
 
 export interface DishWrite {
@@ -25,6 +27,8 @@ export interface DishWrite {
   upstreamStatus: string;
   state: string;
 }
+
+const iso = (d: Date | null | undefined): string | null => (d === null || d === undefined ? null : new Date(d).toISOString());
 
 export function kitchenStateAfter(current: string | undefined, cancelled: boolean): string {
   if (current === undefined) return cancelled ? 'CANCELLED' : 'WAITING';
@@ -72,6 +76,8 @@ export function planDishes(
       note: item.note,
       state,
       updatedAt: updatedAt.toISOString(),
+      readyAt: iso(prev?.ready_at),
+      servedAt: iso(prev?.served_at),
     });
   }
   return { writes, views };

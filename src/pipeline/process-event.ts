@@ -12,6 +12,7 @@
 import type { UnitOfWork } from '../changes/unit-of-work';
 import { errorKind, KdsError, PermanentError } from '../errors';
 import type { Pool } from '../db/pool';
+import { createMerchantZones, type MerchantZones } from '../merchant-settings/zones';
 import { decideArrival, type RetryPolicy } from '../order-queue/decide';
 import { lockQueue, park, peekQueues } from '../order-queue/sql';
 import type { OrderSource } from '../order-service/client';
@@ -35,6 +36,8 @@ export interface ProcessDeps {
   retry: { maxAttempts: number; delayMs(retry: number): number };
   clock?: () => Date;
   groups?: GroupObserver;
+  /** Merchants' time zones, for ticket numbers and local days (default: every merchant in UTC). */
+  zones?: MerchantZones;
 }
 
 export type EventProcessor = (input: EventInput) => Promise<Outcome>;
@@ -72,6 +75,7 @@ const fulfilled = <T>(value: T): PromiseSettledResult<T> => ({ status: 'fulfille
 
 export function createEventProcessor(deps: ProcessDeps): EventProcessor {
   const now = deps.clock ?? (() => new Date());
+  const zones = deps.zones ?? createMerchantZones('UTC');
 
   const peeks = createGroupRunner<string, QueueState>({
     ...PEEK_GROUP,
@@ -88,7 +92,7 @@ export function createEventProcessor(deps: ProcessDeps): EventProcessor {
         throw new Error('two events of one order in one group'); // the scheduler prevents it; never decide them together
       }
       const started = performance.now();
-      const outcomes = await deps.work.run((tx) => writeGroup(tx, items, policy()));
+      const outcomes = await deps.work.run((tx) => writeGroup(tx, items, policy(), zones));
       deps.groups?.group(items.length, (performance.now() - started) / 1000);
       return outcomes.map(fulfilled);
     } catch (err) {

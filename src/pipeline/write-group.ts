@@ -5,6 +5,7 @@
 // log their changes. One group costs ~10 statements and one commit, whatever its size.
 import type { WorkTx } from '../changes/unit-of-work';
 import type { OrderEvent } from '../events/decode';
+import type { MerchantZones } from '../merchant-settings/zones';
 import { decideArrival, type ReadResult, type RetryPolicy } from '../order-queue/decide';
 import { lockQueues, park } from '../order-queue/sql';
 import { applyOrders, type ApplyRequest } from './sql/apply-order';
@@ -23,7 +24,12 @@ export interface GroupItem extends EventInput {
 }
 
 /** Runs inside a unit of work; returns each event's outcome, in item order. */
-export async function writeGroup(tx: WorkTx, items: readonly GroupItem[], policy: RetryPolicy): Promise<Outcome[]> {
+export async function writeGroup(
+  tx: WorkTx,
+  items: readonly GroupItem[],
+  policy: RetryPolicy,
+  zones: MerchantZones,
+): Promise<Outcome[]> {
   const queues = await lockQueues(tx.conn, items.map((it) => it.event));
   const outcomes: Outcome[] = [];
   const applies: { index: number; request: ApplyRequest }[] = [];
@@ -41,7 +47,7 @@ export async function writeGroup(tx: WorkTx, items: readonly GroupItem[], policy
     }
   }
 
-  const changes = await applyOrders(tx.conn, applies.map((a) => a.request), policy.now);
+  const changes = await applyOrders(tx.conn, applies.map((a) => a.request), policy.now, zones);
   applies.forEach((a, i) => {
     const c = changes[i] ?? [];
     if (c.length === 0) return;

@@ -21,6 +21,8 @@ export interface RetryOptions {
   batchSize: () => number;
   /** Told about each attempt's outcome (metrics). */
   onAttempt?: RetryWorkerDeps['onAttempt'];
+  /** Merchants' time zones, for ticket numbers and local days. */
+  zones?: RetryWorkerDeps['zones'];
 }
 
 export interface Retry {
@@ -44,6 +46,7 @@ export function buildRetry(o: RetryOptions): Retry {
     maxAttempts: o.config.maxAttempts,
     batchSize: o.batchSize,
     onAttempt: o.onAttempt,
+    zones: o.zones,
   });
   const routes = createRetryAdminRouter({ pool: o.pool, worker, log: o.log.child({ component: 'retry-admin' }) });
   return { worker, routes };

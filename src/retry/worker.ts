@@ -7,6 +7,7 @@ import type { UnitOfWork } from '../changes/unit-of-work';
 import type { Pool } from '../db/pool';
 import { describeError, errorKind, KdsError, PermanentError } from '../errors';
 import type { Logger } from '../log';
+import { createMerchantZones, type MerchantZones } from '../merchant-settings/zones';
 import { afterFailedRead, type ReadResult } from '../order-queue/decide';
 import { claimDueHeads, closeHead, getEntry, lockEntry, peekQueue, recordAttempt, type QueueEntry } from '../order-queue/sql';
 import type { OrderSource } from '../order-service/client';
@@ -29,6 +30,8 @@ export interface RetryWorkerDeps {
   leaseMs?: number;
   clock?: () => Date;
   random?: () => number;
+  /** Merchants' time zones, for ticket numbers and local days (default: every merchant in UTC). */
+  zones?: MerchantZones;
   /** Told about each attempt's outcome (metrics, outage detection, mail). */
   onAttempt?: (entry: RetryEntry, outcome: AttemptOutcome) => void;
 }
@@ -52,6 +55,7 @@ export function createRetryWorker(deps: RetryWorkerDeps): RetryWorker {
   const now = deps.clock ?? (() => new Date());
   const random = deps.random ?? Math.random;
   const leaseMs = deps.leaseMs ?? 60_000;
+  const zones = deps.zones ?? createMerchantZones('UTC');
 
   async function readFor(entry: RetryEntry): Promise<ReadResult | 'already-applied'> {
     const queue = await peekQueue(deps.pool, entry.order_id);
@@ -78,7 +82,7 @@ export function createRetryWorker(deps: RetryWorkerDeps): RetryWorker {
       if (read === 'already-applied' || read.ok) {
         if (read !== 'already-applied') {
           // the queue lock read the order's version with the order row locked: nothing to read again
-          const [changes] = await applyOrders(tx.conn, [{ details: read.details, storedVersion: held.queue.storedVersion }], now());
+          const [changes] = await applyOrders(tx.conn, [{ details: read.details, storedVersion: held.queue.storedVersion }], now(), zones);
           tx.log(claimed.merchant_id, changes ?? []);
         }
         const next = await closeHead(tx.conn, held, 'DONE', new Date(now().getTime() + leaseMs));

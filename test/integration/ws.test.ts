@@ -30,7 +30,7 @@ function dishChange(merchantOrder: string, itemId: string, serve = false, note: 
     serve,
     dish: {
       itemId, orderId: merchantOrder, name: 'soup', quantity: 1, station: 'grill', note,
-      state: serve ? 'READY' : 'WAITING', updatedAt: new Date().toISOString(),
+      state: serve ? 'READY' : 'WAITING', updatedAt: new Date().toISOString(), readyAt: null, servedAt: null,
     },
   };
 }

@@ -58,7 +58,7 @@ export async function seedOrder(pool: Pool, o: SeedOrder, notifier?: ChangeNotif
     }
     const at = placedAt.toISOString();
     const changes: Change[] = [
-      { kind: 'order', order: { orderId: o.orderId, tableNo: o.tableNo ?? 'T1', status: 'PLACED', version: 1 } },
+      { kind: 'order', order: { orderId: o.orderId, tableNo: o.tableNo ?? 'T1', status: 'PLACED', version: 1, ticketNo: null, placedAt: at, rush: false } },
       ...o.dishes.map((d) => ({
         kind: 'dish' as const,
         from: null,
@@ -66,6 +66,7 @@ export async function seedOrder(pool: Pool, o: SeedOrder, notifier?: ChangeNotif
         dish: {
           itemId: d.itemId, orderId: o.orderId, name: d.name ?? `dish ${d.itemId}`, quantity: d.quantity ?? 1,
           station: d.station === undefined ? 'grill' : d.station, note: null, state: d.state ?? 'WAITING', updatedAt: at,
+          readyAt: null, servedAt: null,
         },
       })),
     ];

@@ -77,8 +77,17 @@ describe('malformed values', () => {
     ['digest interval zero', { ALERT_DIGEST_INTERVAL_S: '0' }, 'ALERT_DIGEST_INTERVAL_S'],
     ['log level unknown', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
     ['log level a number', { LOG_LEVEL: '30' }, 'LOG_LEVEL'],
+    ['unknown time zone', { MERCHANT_TIME_ZONE: 'Mars/Olympus_Mons' }, 'MERCHANT_TIME_ZONE'],
+    ['time zone as an offset', { MERCHANT_TIME_ZONE: '+08:00 China' }, 'MERCHANT_TIME_ZONE'],
+    ['late threshold zero', { LATE_AFTER_S: '0' }, 'LATE_AFTER_S'],
   ];
   for (const [label, env, variable] of cases) test(label, () => rejects(env, variable));
+});
+
+test('merchant time zone: UTC by default, canonical names kept', () => {
+  assert.deepEqual(loadConfig({ ...MINIMAL }).stats, { defaultTimeZone: 'UTC', lateAfterS: 900 });
+  assert.equal(loadConfig({ ...MINIMAL, MERCHANT_TIME_ZONE: 'Asia/Shanghai' }).stats.defaultTimeZone, 'Asia/Shanghai');
+  assert.equal(loadConfig({ ...MINIMAL, MERCHANT_TIME_ZONE: 'utc' }).stats.defaultTimeZone, 'UTC');
 });
 
 test('defaults follow the contract', () => {

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { createPartitionAssignment } from '../../src/metrics/assignment';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics';
 import { computeLag, type PartitionLag } from '../../src/metrics/lag';
+import { registerLateMerchantsGauge } from '../../src/stats/late-gauge';
 
 const value = (text: string, series: string): number | undefined => {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
@@ -144,6 +145,8 @@ test('every metric the alert rules and the Grafana dashboard use is exported', a
     { read: () => Promise.resolve({ retryByStatus: { PENDING: 0, FAILED: 0 }, blockedOrders: 0, oldestBlockedSeconds: 0 }) },
     { reporter: { isLeader: () => true } },
   );
+  // the stats builder's gauge (src/stats/build.ts registers it on the cluster registry)
+  registerLateMerchantsGauge(m.clusterRegistry, { read: () => Promise.resolve({ merchants: 0, oldestWaitingSeconds: 0 }) });
   const exported = new Set(
     [...(await m.registry.getMetricsAsJSON()), ...(await m.clusterRegistry.getMetricsAsJSON())].map((x) => x.name),
   );

@@ -6,7 +6,9 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Change } from '../../changes/append';
 import type { Conn } from '../../db/pool';
+import type { MerchantZones } from '../../merchant-settings/zones';
 import type { OrderDetails } from '../../order-service/details';
+import { issueTickets } from '../../tickets/issue';
 import { planDishes, type ExistingDish } from '../dish-plan';
 
 const UPSERT_ORDERS = `
@@ -53,7 +55,12 @@ interface DishRow extends ExistingDish, RowDataPacket {
  * Returns the changes to log per request, in request order; empty for a request whose stored
  * version is already as new (a no-op).
  */
-export async function applyOrders(conn: Conn, requests: readonly ApplyRequest[], now: Date): Promise<Change[][]> {
+export async function applyOrders(
+  conn: Conn,
+  requests: readonly ApplyRequest[],
+  now: Date,
+  zones: MerchantZones,
+): Promise<Change[][]> {
   const fresh = requests.filter((r) => r.storedVersion < r.details.version);
   if (fresh.length === 0) return requests.map(() => []);
 
@@ -62,7 +69,7 @@ export async function applyOrders(conn: Conn, requests: readonly ApplyRequest[],
   ]);
 
   const [rows] = await conn.query<DishRow[]>(
-    `SELECT order_id, item_id, name, quantity, station, note, upstream_status, upstream_version, state
+    `SELECT order_id, item_id, name, quantity, station, note, upstream_status, upstream_version, state, ready_at, served_at
        FROM dishes FORCE INDEX (dishes_order) WHERE order_id IN (?) FOR UPDATE`,
     [fresh.map((r) => r.details.orderId)],
   );
@@ -85,11 +92,17 @@ export async function applyOrders(conn: Conn, requests: readonly ApplyRequest[],
         w.upstreamStatus, d.version, w.state, d.placedAt, now,
       ]);
     }
+    const order = { orderId: d.orderId, tableNo: d.tableNo, status: d.status, version: d.version, ticketNo: null, placedAt: d.placedAt.toISOString(), rush: false };
     changes.set(r, [
-      { kind: 'order', order: { orderId: d.orderId, tableNo: d.tableNo, status: d.status, version: d.version } },
+      { kind: 'order', order },
       ...plan.views.map((dish): Change => ({ kind: 'dish', dish, from: before.get(dish.itemId)?.state ?? null, serve: false })),
     ]);
   }
   if (dishValues.length > 0) await conn.query(UPSERT_DISHES, [dishValues]);
+  // numbered after the dish rows are locked, before the unit of work locks merchant_seq
+  const tickets = await issueTickets(conn, fresh.map((r) => r.details), zones);
+  for (const list of changes.values()) {
+    for (const c of list) if (c.kind === 'order') c.order.ticketNo = tickets.get(c.order.orderId) ?? null;
+  }
   return requests.map((r) => changes.get(r) ?? []);
 }

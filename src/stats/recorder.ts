@@ -1,0 +1,49 @@
+// The stats aggregates, recorded by the unit of work in the transaction of the change that causes
+// them (design note 9). Each changed dish and order is read as stored, its contribution compared
+// with the one recorded last time, and only the difference applied: a duplicate or replayed event
+// makes no change (so no call), a change recorded again adds nothing, a recall takes back the
+// ticket time it had added. Cost per write group: one read and at most four upserts.
+import type { ChangeRecorder } from '../changes/unit-of-work';
+import {
+  addContribution, dishContribution, emptyDeltas, orderContribution, sameContribution, type Contribution,
+} from './contribution';
+import { selectSubjects } from './sql/select-subjects';
+import { writeDeltas, writeMarks } from './sql/write-deltas';
+
+export interface StatsRecorderOptions {
+  /** A dish cooked more than this many seconds after its order was placed counts as late. */
+  lateAfterS: number;
+}
+
+export function createStatsRecorder(opts: StatsRecorderOptions): ChangeRecorder {
+  return {
+    async record(conn, byMerchant) {
+      const items = new Set<string>();
+      const orders = new Set<string>();
+      for (const changes of byMerchant.values()) {
+        for (const c of changes) {
+          if (c.kind === 'dish') items.add(c.dish.itemId);
+          else orders.add(c.order.orderId);
+        }
+      }
+      const subjects = await selectSubjects(conn, [...items], [...orders]);
+      const deltas = emptyDeltas();
+      const marks: Contribution[] = [];
+      for (const s of subjects) {
+        if (s.local_date === null || s.hour_start === null || s.local_hour === null) continue;
+        const at = { merchantId: s.merchant_id, localDate: s.local_date, hourStart: s.hour_start, localHour: s.local_hour };
+        const now = s.kind === 'O'
+          ? orderContribution(s.id, at)
+          : dishContribution(s.id, {
+            ...at, station: s.station, state: s.state ?? 'WAITING', placedAt: s.placed_at, readyAt: s.ready_at, servedAt: s.served_at,
+          }, opts.lateAfterS);
+        if (s.mark !== undefined && sameContribution(s.mark, now)) continue;
+        if (s.mark !== undefined) addContribution(deltas, s.mark, -1);
+        addContribution(deltas, now, 1);
+        marks.push(now);
+      }
+      await writeDeltas(conn, deltas);
+      await writeMarks(conn, marks);
+    },
+  };
+}
