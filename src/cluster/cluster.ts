@@ -13,11 +13,11 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-export function startCluster(deps: { session: ZkSession; root: string; log: Logger; joinGraceMs?: number }): Cluster {
+export function startCluster(deps: { session: ZkSession; root: string; log: Logger; settleMs?: number }): Cluster {
   // for operators reading the znodes; several in-process instances (tests) share a pid
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const log = deps.log.child({ component: 'cluster', member: id });
-  const membership = startMembership({ session: deps.session, root: deps.root, id, log, joinGraceMs: deps.joinGraceMs });
+  const membership = startMembership({ session: deps.session, root: deps.root, id, log, settleMs: deps.settleMs });
   const leader = startLeaderLatch({ session: deps.session, root: deps.root, id, log });
   return {
     membership,

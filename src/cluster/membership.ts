@@ -11,14 +11,19 @@
 //   SUSPENDED / LOST         keep the last view: an instance that cannot reach ZooKeeper keeps its
 //                            last share, never the whole cap (docs/scaling.md says what that risks)
 //
-// The first view is held back for `joinGraceMs` after our znode exists: the others need a moment
-// to see us and shrink, and the calls they started under their larger share to finish and leave
-// the rate window. Until then this instance has no share (src/cluster/shares.ts). Alone in the
-// group it needs no grace: nobody has a share to give up.
+// Joining without a moment over the cap. Shares only shrink when a member joins (the newcomer is
+// the youngest rank; a member leaving never lowers anyone's share: see shares.test.ts), so the
+// newcomer alone waits: every member writes into its own znode the newest sequence number it has
+// applied (`{"seen": n}`, written after its gate took the new share); the newcomer takes its share
+// only once every other member has seen it, plus `settleMs` for the calls they started under the
+// larger share to finish and leave the rate window (RATE_WINDOW_MS, 1.1 s). A member that never
+// answers (an older version, or one cut off from ZooKeeper whose znode has not expired yet) holds
+// the newcomer back for at most `joinMaxWaitMs`. Until then this instance has no share
+// (src/cluster/shares.ts); alone in the group it needs no wait.
 import type { Logger } from '../log';
 import type { MemberView } from './shares';
-import { bySequence, createEphemeralSequential, deleteIfThere, mkdirp, ZK_SESSION_EVENT } from './zk-ops';
-import type { Zk, ZkSession, ZkState } from './zk-session';
+import { bySequence, createEphemeralSequential, deleteIfThere, mkdirp, sequenceOf, ZK_SESSION_EVENT } from './zk-ops';
+import { dataText, type Zk, type ZkSession, type ZkState } from './zk-session';
 
 export interface MembershipDeps {
   session: ZkSession;
@@ -27,8 +32,10 @@ export interface MembershipDeps {
   /** Stored in the znode for operators (host, pid). */
   id: string;
   log: Logger;
-  /** Default 2500 ms: ORDER_SERVICE_TIMEOUT_MS (a call's longest life) plus a little. */
-  joinGraceMs?: number;
+  /** After every other member has seen us; default 1500 ms (the 1.1 s rate window, calls in flight). */
+  settleMs?: number;
+  /** The longest a newcomer waits for the others; default 20 s (three session timeouts). */
+  joinMaxWaitMs?: number;
 }
 
 export interface Membership {
@@ -43,39 +50,83 @@ export function membersPath(root: string): string {
   return `${root}/members`;
 }
 
+interface MemberData {
+  id?: string;
+  /** The newest member sequence number this member has applied. */
+  seen?: number;
+}
+
+function parseData(raw: string | null): MemberData {
+  try {
+    return (JSON.parse(raw ?? '') as MemberData | null) ?? {};
+  } catch {
+    return {};
+  }
+}
+
 export function startMembership(deps: MembershipDeps): Membership {
   const dir = membersPath(deps.root);
   const log = deps.log;
+  const settleMs = deps.settleMs ?? 1500;
   const listeners = new Set<(view: MemberView | undefined) => void>();
   let current: Zk | undefined; // the client of the session our znode belongs to
   let mine: string | undefined; // full path of our znode
   let armed = false; // a children watch is set in the current session
   let latest: MemberView | undefined; // from the last read
   let shown: MemberView | undefined; // what view() answers
-  let graceOver = false;
-  let graceTimer: NodeJS.Timeout | undefined;
+  let joined = false; // the others have made room (or we were alone): our share counts
+  let joinStarted: number | undefined;
+  let joinTimer: NodeJS.Timeout | undefined;
+  let acked = -1; // the newest sequence we told the others we have applied
   let closed = false;
 
   const publish = (): void => {
-    const next = graceOver ? latest : undefined;
+    const next = joined ? latest : undefined;
     if (next?.members === shown?.members && next?.rank === shown?.rank) return;
     shown = next;
     if (next !== undefined) log.info('cluster membership', { members: next.members, rank: next.rank });
     for (const l of listeners) l(next);
   };
 
+  const data = (seen: number): string => JSON.stringify({ id: deps.id, seen });
+
   const join = async (zk: Zk): Promise<void> => {
     if (mine !== undefined) await deleteIfThere(zk, mine); // lingers until the old session expires
     await mkdirp(zk, dir);
-    const path = await createEphemeralSequential(zk, dir, 'm-', deps.id);
+    const path = await createEphemeralSequential(zk, dir, 'm-', data(-1));
     if (zk !== current || closed) return;
     mine = path;
-    if (!graceOver && graceTimer === undefined) {
-      graceTimer = setTimeout(() => {
-        graceOver = true;
-        publish();
-      }, deps.joinGraceMs ?? 2500);
+    acked = -1;
+    joinStarted ??= Date.now();
+  };
+
+  /** Tells the others which members we have applied, so a newcomer knows we made room. */
+  const ack = async (zk: Zk, newest: number): Promise<void> => {
+    if (newest <= acked || mine === undefined) return;
+    await zk.set(mine, data(newest), -1);
+    acked = Math.max(acked, newest);
+  };
+
+  /** Newcomer: have all the others seen us? Checked after each read until it holds. */
+  const checkJoined = async (zk: Zk, others: readonly string[], mySeq: number): Promise<void> => {
+    const answers = await Promise.all(others.map((n) => zk.get(`${dir}/${n}`, false).then((a) => dataText(a as unknown[]), () => null)));
+    if (zk !== current || closed || joined) return;
+    const waiting = answers.filter((raw) => (parseData(raw).seen ?? -1) < mySeq).length;
+    const waited = Date.now() - (joinStarted ?? Date.now());
+    if (waiting > 0 && waited < (deps.joinMaxWaitMs ?? 20_000)) {
+      // their acks set no watch of ours: look again soon
+      joinTimer = setTimeout(() => {
+        joinTimer = undefined;
+        readLogged(zk);
+      }, 100);
+      return;
     }
+    if (waiting > 0) log.warn('cluster membership: joining although some members never acknowledged us', { waiting, waitedMs: waited });
+    joinTimer = setTimeout(() => {
+      joinTimer = undefined;
+      joined = true;
+      readLogged(zk); // publishes, with whatever changed meanwhile, and watches again
+    }, settleMs);
   };
 
   const read = async (zk: Zk): Promise<void> => {
@@ -99,12 +150,12 @@ export function startMembership(deps: MembershipDeps): Membership {
       return read(zk);
     }
     latest = { members: ordered.length, rank };
-    if (!graceOver && ordered.length === 1) {
-      // alone: nobody has a share to give up first
-      graceOver = true;
-      if (graceTimer !== undefined) clearTimeout(graceTimer);
+    if (!joined && ordered.length === 1) joined = true; // alone: nobody has to make room
+    publish(); // the gate takes the new share here, synchronously (bindSettings)
+    await ack(zk, sequenceOf(ordered.at(-1) as string));
+    if (!joined && joinTimer === undefined) {
+      await checkJoined(zk, ordered.filter((n) => n !== name), sequenceOf(name as string));
     }
-    publish();
   };
 
   const readLogged = (zk: Zk): void => {
@@ -116,6 +167,7 @@ export function startMembership(deps: MembershipDeps): Membership {
   function onWatch(zk: Zk, type: number): void {
     if (type === ZK_SESSION_EVENT || zk !== current || closed) return;
     armed = false;
+    if (joinTimer !== undefined && !joined) return; // a re-read is already due
     readLogged(zk);
   }
 
@@ -147,7 +199,7 @@ export function startMembership(deps: MembershipDeps): Membership {
     async close() {
       closed = true;
       unsubscribe();
-      if (graceTimer !== undefined) clearTimeout(graceTimer);
+      if (joinTimer !== undefined) clearTimeout(joinTimer);
       const zk = deps.session.client();
       if (zk !== undefined && zk === current && mine !== undefined) {
         await deleteIfThere(zk, mine).catch((err: unknown) => log.warn('cluster membership: could not leave', { err }));

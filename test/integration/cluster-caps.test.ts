@@ -131,7 +131,9 @@ test('three instances hold the cluster-wide caps through a join and a SIGKILL; s
   t.diagnostic(`simulator: ${stats.calls} reads, peak in flight ${stats.peakConcurrency}/${CAP_CONCURRENT}, peak in a sliding second ${stats.peakRps}/${CAP_RPS}`);
   assert.ok(stats.peakConcurrency <= CAP_CONCURRENT, `peak in flight ${stats.peakConcurrency} <= ${CAP_CONCURRENT}`);
   assert.ok(stats.peakRps <= CAP_RPS, `peak per second ${stats.peakRps} <= ${CAP_RPS}`);
-  assert.ok(stats.peakRps >= CAP_RPS * 0.8, `the backlog pushed against the rate cap (${stats.peakRps})`);
+  // the backlog pushed against the caps (on a loaded machine the rate may fall short; then the
+  // calls pile up against the concurrency cap instead)
+  assert.ok(stats.peakConcurrency >= CAP_CONCURRENT - 1 || stats.peakRps >= CAP_RPS * 0.8, `the backlog pushed against a cap (${stats.peakConcurrency}, ${stats.peakRps}/s)`);
 
   // nothing doubled: per order, the changes logged for screens carry strictly rising versions
   const [log] = await db.pool.query<RowDataPacket[]>("SELECT order_id, payload FROM change_log WHERE kind = 'order' ORDER BY merchant_id, seq");

@@ -41,7 +41,7 @@ const maxConc = `${root}/settings/order-service.max-concurrency`;
 async function startInstance(): Promise<Instance> {
   const { log, lines } = capture();
   const settings = await startLiveSettings({ connect: zk.connect, root, defaults: DEFAULTS, log, sessionTimeoutMs: SESSION_MS, firstSyncWaitMs: 5000 });
-  const cluster = startCluster({ session: settings.session, root, log, joinGraceMs: 200 });
+  const cluster = startCluster({ session: settings.session, root, log, settleMs: 200 });
   const inst = { settings, cluster, lines };
   instances.push(inst);
   return inst;
