@@ -18,11 +18,13 @@ export interface KdsProcess {
 }
 
 export async function spawnKds(name: string, env: Record<string, string>): Promise<KdsProcess> {
-  // info logs: the tests read 'http listening', 'service started', 'leadership taken'
+  // info logs: the tests read 'http listening', 'service started', 'leadership taken'. Start-up
+  // takes seconds alone and over a minute on a 2-core machine shared with other test runs (seen:
+  // load average 28), hence the long waits.
   const child = spawnTs('src/main.ts', env);
   const exited = new Promise<number | null>((resolve) => child.process.once('exit', (code) => resolve(code)));
-  const port = Number((await child.waitLine(/"msg":"http listening".*"port":(\d+)/, 60_000))[1]);
-  await child.waitLine(/"msg":"service started"/, 60_000);
+  const port = Number((await child.waitLine(/"msg":"http listening".*"port":(\d+)/, 180_000))[1]);
+  await child.waitLine(/"msg":"service started"/, 180_000);
   const metric = async (re: RegExp): Promise<number> => {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const m = re.exec(text);

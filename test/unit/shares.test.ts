@@ -45,3 +45,22 @@ test('instance limits: both caps split by the same rank; unknown membership take
   assert.deepEqual(instanceLimits({ maxConcurrent: 16, maxPerSecond: 200 }, { members: 3, rank: 2 }), { maxConcurrent: 5, maxPerSecond: 66 });
   assert.deepEqual(instanceLimits({ maxConcurrent: 16, maxPerSecond: 200 }, undefined), { maxConcurrent: 0, maxPerSecond: 0 });
 });
+
+test('a member leaving never lowers a survivor\'s share (only a join shrinks shares, and the newcomer is the youngest)', () => {
+  for (let total = 0; total <= 80; total++) {
+    for (let members = 2; members <= 12; members++) {
+      for (let leaver = 0; leaver < members; leaver++) {
+        for (let rank = 0; rank < members; rank++) {
+          if (rank === leaver) continue;
+          const before = shareOf(total, { members, rank });
+          const after = shareOf(total, { members: members - 1, rank: rank > leaver ? rank - 1 : rank });
+          assert.ok(after >= before, `${total} over ${members}, rank ${rank}, rank ${leaver} leaves: ${before} -> ${after}`);
+        }
+      }
+      // a join: the old ranks keep their place and shrink or stay
+      for (let rank = 0; rank < members - 1; rank++) {
+        assert.ok(shareOf(total, { members, rank }) <= shareOf(total, { members: members - 1, rank }));
+      }
+    }
+  }
+});
