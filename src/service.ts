@@ -17,6 +17,7 @@ import { buildPipeline } from './pipeline/build';
 import { buildPush } from './push/build';
 import { buildRetry, retryPolicy } from './retry/build';
 import { startSettings } from './settings/build';
+import { startCluster } from './cluster/cluster';
 
 export interface Service {
   /** The port HTTP, WebSocket and /metrics listen on (HTTP_PORT, or the one picked for 0). */
@@ -42,6 +43,10 @@ export async function startService(config: Config, log: Logger): Promise<Service
     const pool = await openDatabase(config.mysqlUrl, log, teardown);
     const metrics = buildMetrics(pool);
     const settings = await startSettings({ zookeeper: config.zookeeper, pool, log, teardown });
+    // Shares of the order-service caps and the singleton jobs' leader (docs/scaling.md); closed
+    // after the consumer and the retry job, so our share is given back only after our last call.
+    const cluster = startCluster({ session: settings.session, root: config.zookeeper.root, log });
+    teardown.add('cluster membership', () => cluster.close());
 
     // The breaker and the outage notices know each other: it tells them when it turns, they read
     // its snapshot. Bound right after both exist, before anything can call the order service.
@@ -70,14 +75,14 @@ export async function startService(config: Config, log: Logger): Promise<Service
     });
     scheduleJobs({
       config, pool, log, teardown, retry: retry.worker,
-      digest: alerts.digest, syncOutage: alerts.syncOutage, observePeers: alerts.observePeers,
+      digest: alerts.digest, syncOutage: alerts.syncOutage, observePeers: alerts.observePeers, leader: cluster.leader,
     });
 
     const kafka = createKafka(`kds-${config.env}`, config.kafka.brokers, log);
     const pipeline = buildPipeline({
       kafka, consumer: config.kafka, env: config.env, pool, orderService, work,
       processingConcurrency: settings.current().processingConcurrency,
-      retry: retryPolicy(config.retry), settings, log, teardown,
+      retry: retryPolicy(config.retry), settings, shares: cluster.membership, log, teardown,
       observers: { consumer: metrics.consumer, groups: metrics.writeGroups },
     });
 

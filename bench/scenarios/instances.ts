@@ -3,11 +3,13 @@
 // answering at once, twice: with the caps raised out of the way (what consumption does with more
 // instances) and with cluster-wide caps of 12 in flight and 150/s (what the order-service cap does:
 // nothing grows). docs/scaling.md records the results.
-import { inProcessWriter } from '../../src/simulator/admin-client';
-import { createOrderServiceSimulator } from '../../src/simulator/order-service';
-import { generateTraffic } from '../../src/simulator/scenario';
+import { inProcessWriter } from '../../simulator/admin-client';
+import { createOrderServiceSimulator } from '../../simulator/order-service';
+import { generateTraffic } from '../../simulator/scenario';
 import { cpuMeter, pidByName } from '../lib/processes';
-import { appliedWindow, placedOnly, prepareStage, publishBacklog, startKds, until, writeSettings, type Kds } from '../lib/stack';
+import { placedOnly } from '../../test/support/events';
+import { writeSettings } from '../../test/support/zk';
+import { appliedWindow, prepareStage, publishBacklog, startKds, until, type Kds } from '../lib/stack';
 import type { BenchOptions, ScenarioResult } from './types';
 
 const PARTITIONS = 6;

@@ -1,7 +1,7 @@
 // KDS instances as child processes (`src/main.ts`, what `npm start` runs, through tsx), for tests
 // that SIGKILL or SIGTERM one: several instances of one environment (same consumer group, same
 // ZOOKEEPER_ROOT), each with its own HTTP port, read back through its /metrics.
-import { spawnTs, type Child } from '../../bench/lib/processes';
+import { spawnTs, type Child } from './processes';
 
 export interface KdsProcess {
   readonly name: string;
