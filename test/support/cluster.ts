@@ -23,7 +23,9 @@ export async function spawnKds(name: string, env: Record<string, string>): Promi
   // load average 28), hence the long waits.
   const child = spawnTs('src/main.ts', env);
   const exited = new Promise<number | null>((resolve) => child.process.once('exit', (code) => resolve(code)));
-  const port = Number((await child.waitLine(/"msg":"http listening".*"port":(\d+)/, 180_000))[1]);
+  // pino writes the fields before `msg`; either order is accepted
+  const listening = await child.waitLine(/"port":(\d+).*"msg":"http listening"|"msg":"http listening".*"port":(\d+)/, 180_000);
+  const port = Number(listening[1] ?? listening[2]);
   await child.waitLine(/"msg":"service started"/, 180_000);
   const metric = async (re: RegExp): Promise<number> => {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
