@@ -1,4 +1,4 @@
-// `npm run bench [-- baseline ceiling burst latency idle] [--events N] [--rate N] [--kds-node-args=...]`:
+// `npm run bench [-- baseline ceiling burst latency idle instances] [--events N] [--rate N] [--kds-node-args=...]`:
 // runs the scenarios on the real
 // local stack (Kafka, MariaDB, ZooKeeper; `npm run infra:up`) and prints one JSON line each.
 // docs/throughput.md explains each scenario and records the results.
@@ -7,6 +7,7 @@ import { baseline } from './scenarios/baseline';
 import { burst } from './scenarios/burst';
 import { ceiling } from './scenarios/ceiling';
 import { idle } from './scenarios/idle';
+import { instances } from './scenarios/instances';
 import { latency } from './scenarios/latency';
 import type { BenchOptions, ScenarioResult } from './scenarios/types';
 
@@ -16,6 +17,7 @@ const SCENARIOS: Record<string, (o: BenchOptions) => Promise<ScenarioResult>> = 
   burst,
   latency,
   idle,
+  instances,
 };
 
 /** Live settings of the benchmark: the order-service caps are raised to the sane maximum for the

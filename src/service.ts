@@ -21,6 +21,7 @@ import { buildPush } from './push/build';
 import { buildRetry, retryPolicy } from './retry/build';
 import { startSettings } from './settings/build';
 import { buildStats } from './stats/build';
+import { startCluster } from './cluster/cluster';
 
 export interface Service {
   /** The port HTTP, WebSocket and /metrics listen on (HTTP_PORT, or the one picked for 0). */
@@ -43,9 +44,8 @@ async function answers(check: () => Promise<unknown>, ms = 1000): Promise<boolea
 /** Adapters a caller may supply instead of the default ones. */
 export interface ServicePorts {
   /**
-   * Elects the instance that exports the cluster-wide database gauges. Until the ZooKeeper leader
-   * latch (src/cluster/leader.ts) is wired here, every instance reports them: right for one
-   * instance, N times the truth for N (docs/throughput.md).
+   * Elects the instance that exports the cluster-wide database gauges; by default the ZooKeeper
+   * leader latch (src/cluster/leader.ts), so sum() over instances is the truth (docs/throughput.md).
    */
   gaugeReporter?: Reporter;
 }
@@ -54,8 +54,15 @@ export async function startService(config: Config, log: Logger, ports: ServicePo
   const teardown = createTeardown(log);
   try {
     const pool = await openDatabase(config.mysqlUrl, log, teardown);
-    const metrics = buildMetrics(pool, ports.gaugeReporter);
+    // read at scrape time: the latch exists a few lines below
+    let leader: Reporter = { isLeader: () => false };
+    const metrics = buildMetrics(pool, ports.gaugeReporter ?? { isLeader: () => leader.isLeader() });
     const settings = await startSettings({ zookeeper: config.zookeeper, pool, log, teardown });
+    // Shares of the order-service caps and the singleton jobs' leader (docs/scaling.md); closed
+    // after the consumer and the retry job, so our share is given back only after our last call.
+    const cluster = startCluster({ session: settings.session, root: config.zookeeper.root, log });
+    teardown.add('cluster membership', () => cluster.close());
+    leader = cluster.leader;
 
     // The breaker and the outage notices know each other: it tells them when it turns, they read
     // its snapshot. Bound right after both exist, before anything can call the order service.
@@ -91,14 +98,14 @@ export async function startService(config: Config, log: Logger, ports: ServicePo
     });
     scheduleJobs({
       config, pool, log, teardown, retry: retry.worker,
-      digest: alerts.digest, syncOutage: alerts.syncOutage, observePeers: alerts.observePeers,
+      digest: alerts.digest, syncOutage: alerts.syncOutage, observePeers: alerts.observePeers, leader: cluster.leader,
     });
 
     const kafka = createKafka(`kds-${config.env}`, config.kafka.brokers, log);
     const pipeline = buildPipeline({
       kafka, consumer: config.kafka, env: config.env, pool, orderService, work,
       processingConcurrency: settings.current().processingConcurrency,
-      retry: retryPolicy(config.retry), settings, log, teardown, zones: stats.zones,
+      retry: retryPolicy(config.retry), settings, shares: cluster.membership, log, teardown, zones: stats.zones,
       observers: { consumer: metrics.consumer, groups: metrics.writeGroups },
     });
 

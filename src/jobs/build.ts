@@ -7,6 +7,7 @@ import { createArchiveJob } from '../archive/job';
 import type { Config } from '../config';
 import type { Pool } from '../db/pool';
 import type { Teardown } from '../lifecycle/teardown';
+import type { LeaderCheck } from '../cluster/leader';
 import type { Logger } from '../log';
 
 /** What the jobs need of the retry worker and the alerts (ports: they run them, nothing more). */
@@ -23,6 +24,8 @@ export interface JobsOptions extends JobTargets {
   pool: Pool;
   log: Logger;
   teardown: Teardown;
+  /** The singletons (failure digest, archive) run only while this instance leads (docs/scaling.md). */
+  leader?: LeaderCheck;
 }
 
 export function scheduleJobs(o: JobsOptions): void {
@@ -47,7 +50,7 @@ export function scheduleJobs(o: JobsOptions): void {
   const alertTask = cron.schedule(
     '*/15 * * * * *',
     () => {
-      o.digest.runOnce().catch((err: unknown) => log.error('failure digest failed', { err }));
+      if (o.leader?.isLeader() !== false) o.digest.runOnce().catch((err: unknown) => log.error('failure digest failed', { err }));
       o.syncOutage();
       void o.observePeers();
     },
@@ -59,7 +62,7 @@ export function scheduleJobs(o: JobsOptions): void {
   const archiveTask = cron.schedule(
     config.archive.cron,
     () => {
-      archive.runOnce().catch((err: unknown) => log.error('archive run failed', { err }));
+      if (o.leader?.isLeader() !== false) archive.runOnce().catch((err: unknown) => log.error('archive run failed', { err }));
     },
     { name: 'archive', noOverlap: true },
   );

@@ -43,6 +43,9 @@ export function createCallGate(
 
   const pump = (): void => {
     while (queue.length > 0 && inFlight < limits.maxConcurrent) {
+      // A share of 0 per second (more instances than the cap, docs/scaling.md): wait for
+      // setLimits, which pumps again; no timer, nothing counted as throttled.
+      if (limits.maxPerSecond <= 0) return;
       const t = now();
       while (starts.length > 0 && (starts[0] as number) <= t - windowMs) starts.shift();
       if (starts.length >= limits.maxPerSecond) {

@@ -11,7 +11,7 @@ import type { Teardown } from '../lifecycle/teardown';
 import type { Logger } from '../log';
 import type { MerchantZones } from '../merchant-settings/zones';
 import type { OrderServiceAccess } from '../order-service/build';
-import { bindSettings, type SettingsSource } from '../settings/bind';
+import { bindSettings, type SettingsSource, type ShareSource } from '../settings/bind';
 import { createOrderConsumer, type ConsumerObserver, type OrderConsumer } from './consumer';
 import { createKeyedScheduler, type KeyedScheduler } from './keyed-scheduler';
 import { createEventProcessor, parkFailedEvent, type EventProcessor, type GroupObserver, type ProcessDeps } from './process-event';
@@ -33,6 +33,8 @@ export interface PipelineOptions {
   retry: ProcessDeps['retry'];
   /** Live settings: applied to the scheduler and the gate now and on every change. */
   settings?: SettingsSource;
+  /** This instance's place in the cluster: the gate gets its share of the caps (docs/scaling.md). */
+  shares?: ShareSource;
   log: Logger;
   teardown: Teardown;
   observers?: { consumer?: ConsumerObserver; groups?: GroupObserver };
@@ -52,7 +54,7 @@ export interface Pipeline {
 export function buildPipeline(o: PipelineOptions): Pipeline {
   const { orders, gate } = o.orderService;
   const scheduler = createKeyedScheduler(o.processingConcurrency);
-  if (o.settings !== undefined) o.teardown.add('live settings binding', bindSettings(o.settings, { scheduler, gate }));
+  if (o.settings !== undefined) o.teardown.add('live settings binding', bindSettings(o.settings, { scheduler, gate }, o.shares));
   const processor = createEventProcessor({
     pool: o.pool,
     orders,

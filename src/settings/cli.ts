@@ -4,7 +4,7 @@
 // Like the other CLIs it reads only the few variables it needs from the environment.
 import ZooKeeper from 'zookeeper';
 import { parseSetting, SETTING_DEFS, SETTING_NAMES, settingByZnode, type SettingName } from './definitions';
-import { dataText, zkCode, type Zk } from './zk-session';
+import { dataText, zkCode, type Zk } from '../cluster/zk-session';
 import { settingsPath } from './zk-watch';
 
 const USAGE = `usage: npm run settings -- list | get <name> | set <name> <value>

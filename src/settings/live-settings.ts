@@ -6,7 +6,7 @@ import { parseSnapshot, type Settings } from './definitions';
 import type { LastGoodStore } from './last-good';
 import { createSettingsState, type SettingsListener, type SettingsState } from './state';
 import { watchSettings } from './zk-watch';
-import { openZkSession } from './zk-session';
+import { openZkSession, type ZkSession } from '../cluster/zk-session';
 
 export interface LiveSettings {
   current(): Readonly<Settings>;
@@ -15,6 +15,8 @@ export interface LiveSettings {
   /** For /readyz: the ZooKeeper session is connected. */
   isConnected(): boolean;
   refusals: SettingsState['refusals'];
+  /** The ZooKeeper session the settings are read on, shared with the cluster recipes. */
+  readonly session: ZkSession;
   close(): Promise<void>;
 }
 
@@ -26,11 +28,20 @@ export interface LiveSettingsDeps {
   defaults: Settings;
   log: Logger;
   lastGood?: LastGoodStore;
-  /** ZooKeeper session timeout; default 10 s. */
+  /** ZooKeeper session timeout; default ZK_SESSION_TIMEOUT_MS. */
   sessionTimeoutMs?: number;
   /** How long start waits for the first read of the znodes; default 3 s. */
   firstSyncWaitMs?: number;
 }
+
+/**
+ * Short on purpose: an instance that dies keeps its membership znode (and so its share of the
+ * order-service cap, and a leadership) until its session expires, so its share returns and a
+ * new leader is elected that many seconds after it died. Not shorter: the C client's pings run on
+ * the event loop, and a loop stalled by a backlog for a couple of seconds must not cost a healthy
+ * instance its session. The server grants 2 to 20 ticks (4 s to 40 s with tickTime=2000).
+ */
+export const ZK_SESSION_TIMEOUT_MS = 6000;
 
 export async function startLiveSettings(deps: LiveSettingsDeps): Promise<LiveSettings> {
   const log = deps.log;
@@ -62,9 +73,12 @@ export async function startLiveSettings(deps: LiveSettingsDeps): Promise<LiveSet
   const watch = watchSettings(deps.root, state, log);
   const session = openZkSession({
     connect: deps.connect,
-    timeoutMs: deps.sessionTimeoutMs ?? 10_000,
+    timeoutMs: deps.sessionTimeoutMs ?? ZK_SESSION_TIMEOUT_MS,
     log,
-    onConnected: (zk, fresh) => watch.onConnected(zk, fresh),
+  });
+  // A new session (the first, or after LOST) has none of our watches; a reconnection keeps them.
+  session.onState((st, zk) => {
+    if (zk !== undefined && (st === 'CONNECTED' || st === 'RECONNECTED')) watch.onConnected(zk, st === 'CONNECTED');
   });
   let timer: NodeJS.Timeout | undefined;
   const waited = await Promise.race([
@@ -79,6 +93,7 @@ export async function startLiveSettings(deps: LiveSettingsDeps): Promise<LiveSet
     onChange: (l) => state.onChange(l),
     isConnected: () => session.isConnected(),
     refusals: () => state.refusals(),
+    session,
     async close() {
       session.close();
       await saving;

@@ -7,7 +7,7 @@ import ZooKeeper from 'zookeeper';
 import type { Logger } from '../log';
 import { SETTING_DEFS, SETTING_NAMES, type SettingName } from './definitions';
 import type { SettingsState } from './state';
-import { dataText, zkCode, type Zk } from './zk-session';
+import { dataText, zkCode, type Zk } from '../cluster/zk-session';
 
 const C = ZooKeeper.constants;
 
@@ -16,7 +16,7 @@ export function settingsPath(root: string, name: SettingName): string {
 }
 
 export interface SettingsWatch {
-  /** Hand to openZkSession as onConnected. */
+  /** Call on CONNECTED (fresh: a new session) and RECONNECTED (fresh false). */
   onConnected(zk: Zk, fresh: boolean): void;
   /** Resolves once every setting has been read from ZooKeeper at least once. */
   readonly firstSync: Promise<void>;

@@ -147,6 +147,22 @@ test('resize the rate: raising it releases throttled calls at once, lowering it 
   assert.deepEqual(starts, [0, 0, 0, 0, 1000]);
 });
 
+test('a share of 0 (more instances than the cap) holds calls without spinning; a share > 0 releases them', async () => {
+  for (const zero of [{ maxConcurrent: 0, maxPerSecond: 5 }, { maxConcurrent: 5, maxPerSecond: 0 }]) {
+    const gate = createCallGate(zero, clock, 1000);
+    const { starts, call } = recorder();
+    const all = Array.from({ length: 3 }, () => gate.run(call));
+    mock.timers.tick(5000);
+    await flush();
+    assert.equal(starts.length, 0, `nothing starts with ${JSON.stringify(zero)}`);
+    assert.equal(gate.throttled(), 0, 'a zero share is not counted as rate throttling (no timer loop)');
+    gate.setLimits({ maxConcurrent: 5, maxPerSecond: 5 });
+    await flush();
+    await Promise.all(all);
+    assert.equal(starts.length, 3);
+  }
+});
+
 test('a failing call frees its slot', async () => {
   const gate = createCallGate({ maxConcurrent: 1, maxPerSecond: 1000 }, clock);
   await assert.rejects(gate.run(() => Promise.reject(new Error('down'))), /down/);
