@@ -37,6 +37,8 @@ export interface Config {
     readonly maxAttempts: number;
   };
   readonly archive: { readonly cron: string; readonly afterDays: number; readonly boardDays: number };
+  /** Kitchen actions (contract "Running a service"): how long a mark may be recalled. */
+  readonly kitchen: { readonly recallWindowS: number };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -162,5 +164,6 @@ export function loadConfig(env: Env = process.env): Config {
       afterDays: int(env, 'ARCHIVE_AFTER_DAYS', 7, 1, 3650),
       boardDays: int(env, 'BOARD_DAYS', 3, 1, 3650),
     }),
+    kitchen: Object.freeze({ recallWindowS: int(env, 'RECALL_WINDOW_S', 900, 0, 86_400) }),
   });
 }

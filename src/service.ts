@@ -9,6 +9,7 @@ import { openDatabase } from './db/build';
 import { startHttp } from './http/build';
 import { scheduleJobs } from './jobs/build';
 import { createKafka } from './kafka/client';
+import { createKitchenRouter } from './kitchen/routes';
 import { createTeardown } from './lifecycle/teardown';
 import type { Logger } from './log';
 import { buildMetrics, watchConsumerLag } from './metrics/build';
@@ -80,7 +81,10 @@ export async function startService(config: Config, log: Logger): Promise<Service
     const httpPort = await startHttp({
       port: config.http.port, hub, teardown,
       pool, authSecret: config.authSecret, boardDays: config.archive.boardDays, log, work,
-      routers: [retry.routes],
+      routers: [
+        retry.routes,
+        createKitchenRouter({ pool, work, boardDays: config.archive.boardDays, recallWindowS: config.kitchen.recallWindowS }),
+      ],
       metricsText: () => metrics.metricsText(),
       readiness: async () => ({
         mysql: await answers(() => pool.query('SELECT 1')),

@@ -1,5 +1,5 @@
 // What the order and board reads return: the contract's order view plus `placedAt` (for ticket
-// timers on screens; documented in docs/screens.md).
+// timers on screens; documented in docs/screens.md) and `rush`.
 import type { DishView } from '../changes/append';
 
 export interface OrderDetail {
@@ -9,6 +9,7 @@ export interface OrderDetail {
   status: string;
   version: number;
   placedAt: string;
+  rush: boolean;
   dishes: DishView[];
 }
 
@@ -19,6 +20,7 @@ export interface OrderRow {
   status: string;
   version: number;
   placed_at: Date;
+  rush: number;
 }
 
 export function orderDetail(r: OrderRow, dishes: DishView[]): OrderDetail {
@@ -29,6 +31,7 @@ export function orderDetail(r: OrderRow, dishes: DishView[]): OrderDetail {
     status: r.status,
     version: Number(r.version),
     placedAt: new Date(r.placed_at).toISOString(),
+    rush: Number(r.rush) === 1,
     dishes,
   };
 }

@@ -11,10 +11,11 @@ export interface DishRow {
   note: string | null;
   state: string;
   updated_at: Date;
+  added_to?: string | null;
 }
 
 export const DISH_COLUMNS =
-  'item_id, order_id, merchant_id, name, quantity, station, note, state, updated_at';
+  'item_id, order_id, merchant_id, name, quantity, station, note, state, updated_at, added_to';
 
 export function dishView(r: DishRow): DishView {
   return {
@@ -26,5 +27,6 @@ export function dishView(r: DishRow): DishView {
     note: r.note,
     state: r.state,
     updatedAt: new Date(r.updated_at).toISOString(),
+    ...(r.added_to !== null && r.added_to !== undefined ? { addedTo: r.added_to } : {}),
   };
 }

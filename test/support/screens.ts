@@ -6,6 +6,7 @@ import { appendChangesOfMerchants, type Change, type ChangeNotifier } from '../.
 import { createUnitOfWork } from '../../src/changes/unit-of-work';
 import { inTx, type Pool } from '../../src/db/pool';
 import { createHttpServer, type HttpServer } from '../../src/http/app';
+import { createKitchenRouter } from '../../src/kitchen/routes';
 import { silentLogger } from '../../src/log';
 import { createPushHub, type PushHub, type PushHubOptions } from '../../src/push/hub';
 
@@ -26,7 +27,8 @@ export interface SeedDish {
 export interface SeedOrder {
   orderId: string;
   merchantId: string;
-  tableNo?: string;
+  /** null: a take-away order */
+  tableNo?: string | null;
   placedAt?: Date;
   dishes: SeedDish[];
 }
@@ -38,7 +40,7 @@ export async function seedOrder(pool: Pool, o: SeedOrder, notifier?: ChangeNotif
     await conn.query(
       `INSERT INTO orders (order_id, merchant_id, table_no, status, version, placed_at, upstream_updated_at)
        VALUES (?, ?, ?, 'PLACED', 1, ?, ?)`,
-      [o.orderId, o.merchantId, o.tableNo ?? 'T1', placedAt, placedAt],
+      [o.orderId, o.merchantId, o.tableNo === undefined ? 'T1' : o.tableNo, placedAt, placedAt],
     );
     for (const d of o.dishes) {
       await conn.query(
@@ -51,7 +53,7 @@ export async function seedOrder(pool: Pool, o: SeedOrder, notifier?: ChangeNotif
     }
     const at = placedAt.toISOString();
     const changes: Change[] = [
-      { kind: 'order', order: { orderId: o.orderId, tableNo: o.tableNo ?? 'T1', status: 'PLACED', version: 1 } },
+      { kind: 'order', order: { orderId: o.orderId, tableNo: o.tableNo === undefined ? 'T1' : o.tableNo, status: 'PLACED', version: 1 } },
       ...o.dishes.map((d) => ({
         kind: 'dish' as const,
         from: null,
@@ -79,12 +81,14 @@ export interface Running {
 
 export async function startServer(
   pool: Pool,
-  opts: { port?: number; hub?: PushHubOptions; readiness?: () => Promise<Record<string, boolean>> } = {},
+  opts: { port?: number; hub?: PushHubOptions; readiness?: () => Promise<Record<string, boolean>>; recallWindowS?: number } = {},
 ): Promise<Running> {
   const hub = createPushHub({ pool, authSecret: SECRET, boardDays: 3, log: silentLogger }, opts.hub);
+  const work = createUnitOfWork({ pool, notifier: hub });
   const http = createHttpServer(
     {
-      pool, authSecret: SECRET, boardDays: 3, log: silentLogger, work: createUnitOfWork({ pool, notifier: hub }),
+      pool, authSecret: SECRET, boardDays: 3, log: silentLogger, work,
+      routers: [createKitchenRouter({ pool, work, boardDays: 3, recallWindowS: opts.recallWindowS ?? 900 })],
       readiness: opts.readiness ?? (() => Promise.resolve({ mysql: true, kafka: true, zookeeper: true })),
       metricsText: () => Promise.resolve(`kds_ws_clients ${hub.clientCount()}\n`),
     },
