@@ -1,5 +1,6 @@
 // Shared by the HTTP, WebSocket and screen tests: seed rows like the pipeline would, run real
 // servers on port 0, issue tokens, and wait on conditions instead of sleeping.
+import type { RowDataPacket } from 'mysql2/promise';
 import WebSocket from 'ws';
 import { signToken, type Role } from '../../src/auth/token';
 import { appendChangesOfMerchants, type Change, type ChangeNotifier } from '../../src/changes/append';
@@ -7,6 +8,8 @@ import { createUnitOfWork } from '../../src/changes/unit-of-work';
 import { inTx, type Pool } from '../../src/db/pool';
 import { createHttpServer, type HttpServer } from '../../src/http/app';
 import { createKitchenRouter } from '../../src/kitchen/routes';
+import type { OrderDetails } from '../../src/order-service/details';
+import { applyOrders } from '../../src/pipeline/sql/apply-order';
 import { silentLogger } from '../../src/log';
 import { createPushHub, type PushHub, type PushHubOptions } from '../../src/push/hub';
 
@@ -45,10 +48,11 @@ export async function seedOrder(pool: Pool, o: SeedOrder, notifier?: ChangeNotif
     for (const d of o.dishes) {
       await conn.query(
         `INSERT INTO dishes (item_id, order_id, merchant_id, name, quantity, station, note,
-                             upstream_status, upstream_version, state, placed_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, NULL, 'PLACED', 1, ?, ?, ?)`,
+                             upstream_status, upstream_version, state, placed_at, updated_at, ready_at, served_at)
+         VALUES (?, ?, ?, ?, ?, ?, NULL, 'PLACED', 1, ?, ?, ?, ?, ?)`,
         [d.itemId, o.orderId, o.merchantId, d.name ?? `dish ${d.itemId}`, d.quantity ?? 1,
-          d.station === undefined ? 'grill' : d.station, d.state ?? 'WAITING', placedAt, placedAt],
+          d.station === undefined ? 'grill' : d.station, d.state ?? 'WAITING', placedAt, placedAt,
+          d.state === 'READY' || d.state === 'SERVED' ? placedAt : null, d.state === 'SERVED' ? placedAt : null],
       );
     }
     const at = placedAt.toISOString();
@@ -68,6 +72,19 @@ export async function seedOrder(pool: Pool, o: SeedOrder, notifier?: ChangeNotif
   });
   notifier?.changed(o.merchantId, seq);
   return seq;
+}
+
+/**
+ * Applies an order-service answer with the pipeline's own SQL (applyOrders) in a unit of work, as
+ * the consumer would after fetching it: for tests of what an upstream change does to screens.
+ */
+export async function applyAnswer(pool: Pool, notifier: ChangeNotifier, details: OrderDetails): Promise<void> {
+  await createUnitOfWork({ pool, notifier }).run(async (tx) => {
+    const [rows] = await tx.conn.query<RowDataPacket[]>('SELECT version FROM orders WHERE order_id = ? FOR UPDATE', [details.orderId]);
+    const storedVersion = rows[0] === undefined ? 0 : Number(rows[0].version);
+    const [changes] = await applyOrders(tx.conn, [{ details, storedVersion }], new Date());
+    tx.log(details.merchantId, changes ?? []);
+  });
 }
 
 export interface Running {
