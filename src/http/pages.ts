@@ -15,6 +15,7 @@ const PAGES: Record<string, string> = {
   '/kitchen': 'kitchen.html',
   '/waiter': 'waiter.html',
   '/guest': 'guest.html',
+  '/pickup': 'pickup.html',
 };
 
 export function createPagesRouter(dir: string = pagesDir()): Router {
