@@ -13,8 +13,9 @@ import type { Pool } from '../db/pool';
 import { actorOf } from '../dishes/insert-dish-mark';
 import { recallDish } from '../dishes/recall';
 import { claimsOf, type AuthMiddleware } from '../http/auth';
-import { asyncRoute, HttpError } from '../http/errors';
-import { idParam, jsonBody, requireObjectBody, stationQuery } from '../http/params';
+import { idParam, stationQuery } from '../http/params';
+import { jsonBody, requireObjectBody } from '../http-kit/body';
+import { asyncRoute, HttpError } from '../http-kit/errors';
 import { bumpOrder } from './bump';
 import { setRush } from './rush';
 
