@@ -56,6 +56,8 @@ export interface Config {
   readonly logLevel: Level;
   /** Merchants' local days: the default IANA zone (per-merchant overrides live in MySQL), and when a dish counts as late. */
   readonly stats: { readonly defaultTimeZone: string; readonly lateAfterS: number };
+  /** Kitchen actions (contract "Running a service"): how long a mark may be recalled. */
+  readonly kitchen: { readonly recallWindowS: number };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -269,5 +271,6 @@ export function loadConfig(env: Env = process.env): Config {
       defaultTimeZone: timeZone(env, 'MERCHANT_TIME_ZONE', 'UTC'),
       lateAfterS: int(env, 'LATE_AFTER_S', 900, 1, 86_400),
     }),
+    kitchen: Object.freeze({ recallWindowS: int(env, 'RECALL_WINDOW_S', 900, 0, 86_400) }),
   });
 }

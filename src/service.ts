@@ -11,6 +11,7 @@ import { startHttp } from './http/build';
 import { scheduleJobs } from './jobs/build';
 import { createKafka } from './kafka/client';
 import { createLimiters } from './limits/limits';
+import { createKitchenRouter } from './kitchen/routes';
 import { createTeardown } from './lifecycle/teardown';
 import type { Logger } from './log';
 import { buildMetrics, followAssignment, watchConsumerLag } from './metrics/build';
@@ -112,7 +113,10 @@ export async function startService(config: Config, log: Logger, ports: ServicePo
     const httpPort = await startHttp({
       port: config.http.port, hub, teardown,
       pool, auth: tokens.auth, limiters, ops: config.ops, boardDays: config.archive.boardDays, log, work,
-      routers: [retry.routes, tokens.routes, ...stats.routes],
+      routers: [
+        retry.routes, tokens.routes, ...stats.routes,
+        createKitchenRouter({ pool, work, boardDays: config.archive.boardDays, recallWindowS: config.kitchen.recallWindowS }),
+      ],
       metricsText: () => metrics.metricsText(),
       readiness: async () => ({
         mysql: await answers(() => pool.query('SELECT 1')),

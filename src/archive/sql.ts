@@ -10,11 +10,12 @@ import { dropClosedQueues, NOT_BLOCKED_SQL } from '../order-queue/sql';
 
 const ORDER_COLS = [
   'order_id', 'merchant_id', 'table_no', 'status', 'version', 'placed_at', 'upstream_updated_at',
-  'created_at', 'updated_at', 'ticket_no', 'local_date', 'local_hour', 'hour_start',
+  'created_at', 'updated_at', 'ticket_no', 'local_date', 'local_hour', 'hour_start', 'rush',
 ];
 const DISH_COLS = [
   'item_id', 'order_id', 'merchant_id', 'dish_id', 'name', 'quantity', 'station', 'note',
   'upstream_status', 'upstream_version', 'state', 'ready_at', 'served_at', 'placed_at', 'updated_at',
+  'added_to',
 ];
 const LOG_COLS = ['merchant_id', 'seq', 'kind', 'order_id', 'item_id', 'serve', 'payload', 'created_at'];
 const RETRY_COLS = [

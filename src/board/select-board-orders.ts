@@ -1,9 +1,15 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { OrderRow } from './views';
 
+/** An order COMPLETED upstream leaves the boards this long after the KDS applied it, open dishes or not. */
+export const COMPLETED_GRACE_MINUTES = 30;
+
 /**
  * Orders of a merchant placed within the last `boardDays` days that still have a WAITING or READY
- * dish (at `station`, when given), oldest first. The inner query walks index
+ * dish (at `station`, when given), rush orders first, then oldest first. An order the order system
+ * COMPLETED stays only COMPLETED_GRACE_MINUTES: nobody tapped its last dishes, but the guests have
+ * paid and left, so it must not crowd the screens for days (its dishes keep their states: the
+ * figures stay honest about what was never marked). The inner query walks index
  * dishes_board (merchant_id, state, placed_at): two short ranges, one per open state, so the cost
  * follows the open dishes, not the merchant's history.
  */
@@ -14,7 +20,7 @@ export async function selectBoardOrders(
   station?: string,
 ): Promise<OrderRow[]> {
   const [rows] = await db.query<(OrderRow & RowDataPacket)[]>(
-    `SELECT o.order_id, o.merchant_id, o.table_no, o.status, o.version, o.placed_at, o.ticket_no
+    `SELECT o.order_id, o.merchant_id, o.table_no, o.status, o.version, o.placed_at, o.ticket_no, o.rush
        FROM orders o
       WHERE o.order_id IN (
               SELECT d.order_id
@@ -23,8 +29,9 @@ export async function selectBoardOrders(
                  AND d.state IN ('WAITING', 'READY')
                  AND d.placed_at >= UTC_TIMESTAMP(3) - INTERVAL ? DAY
                  AND (? IS NULL OR d.station = ?))
-      ORDER BY o.placed_at, o.order_id`,
-    [merchantId, boardDays, station ?? null, station ?? null],
+        AND NOT (o.status = 'COMPLETED' AND o.updated_at < UTC_TIMESTAMP(3) - INTERVAL ? MINUTE)
+      ORDER BY o.rush DESC, o.placed_at, o.order_id`,
+    [merchantId, boardDays, station ?? null, station ?? null, COMPLETED_GRACE_MINUTES],
   );
   return rows;
 }

@@ -1,5 +1,5 @@
 // What the order and board reads return: the contract's order view plus `placedAt` (for ticket
-// timers on screens; documented in docs/screens.md).
+// timers on screens; documented in docs/screens.md) and `rush`.
 import type { DishView } from '../changes/append';
 
 export interface OrderDetail {
@@ -22,6 +22,7 @@ export interface OrderRow {
   version: number;
   placed_at: Date;
   ticket_no: number | null;
+  rush: number;
 }
 
 export function orderDetail(r: OrderRow, dishes: DishView[]): OrderDetail {
@@ -33,7 +34,7 @@ export function orderDetail(r: OrderRow, dishes: DishView[]): OrderDetail {
     version: Number(r.version),
     placedAt: new Date(r.placed_at).toISOString(),
     ticketNo: r.ticket_no === null ? null : Number(r.ticket_no),
-    rush: false,
+    rush: Number(r.rush) === 1,
     dishes,
   };
 }

@@ -13,7 +13,8 @@ export interface OrderView {
   /** per merchant and local day, from 1 (src/tickets/); null only for an order not numbered yet */
   ticketNo: number | null;
   placedAt: string;
-  rush: boolean;
+  /** Set by the rush calls' changes only: the pipeline's changes leave the flag as the screen has it. */
+  rush?: boolean;
 }
 
 export interface DishView {
@@ -27,6 +28,8 @@ export interface DishView {
   updatedAt: string;
   readyAt: string | null;
   servedAt: string | null;
+  /** only on added-portion rows (pipeline/dish-plan.ts): the item whose raised quantity they are */
+  addedTo?: string;
 }
 
 export type Change =
@@ -51,6 +54,19 @@ function payloadLiteral(value: unknown): { toSqlString(mode?: { noBackslashEscap
   return {
     toSqlString: (mode) => (mode?.noBackslashEscapes === true ? `'${json.replace(/'/g, "''")}'` : `'${json.replace(/[\\']/g, '\\$&')}'`),
   };
+}
+
+/**
+ * The waiters' call a dish change carries, stored in change_log.serve: 1 = serve (the change made
+ * the dish READY: take it to the table), 2 = pull (a READY dish was cancelled: take it off the
+ * pass), 0 = none. One column, so the pull keeps the seq of its dish change like the serve does.
+ */
+export const CALL_SERVE = 1;
+export const CALL_PULL = 2;
+export function waiterCall(c: Change): number {
+  if (c.kind !== 'dish') return 0;
+  if (c.serve) return CALL_SERVE;
+  return c.from === 'READY' && c.dish.state === 'CANCELLED' ? CALL_PULL : 0;
 }
 
 interface SeqRow extends RowDataPacket {
@@ -96,7 +112,7 @@ export async function appendChangesOfMerchants(
       values.push(
         c.kind === 'order'
           ? [merchantId, first + i, 'order', c.order.orderId, null, 0, payloadLiteral(c.order)]
-          : [merchantId, first + i, 'dish', c.dish.orderId, c.dish.itemId, c.serve ? 1 : 0, payloadLiteral(c.dish)],
+          : [merchantId, first + i, 'dish', c.dish.orderId, c.dish.itemId, waiterCall(c), payloadLiteral(c.dish)],
       );
     });
   }

@@ -13,10 +13,11 @@ export interface DishRow {
   updated_at: Date;
   ready_at: Date | null;
   served_at: Date | null;
+  added_to?: string | null;
 }
 
 export const DISH_COLUMNS =
-  'item_id, order_id, merchant_id, name, quantity, station, note, state, updated_at, ready_at, served_at';
+  'item_id, order_id, merchant_id, name, quantity, station, note, state, updated_at, ready_at, served_at, added_to';
 
 export function dishView(r: DishRow): DishView {
   return {
@@ -30,5 +31,6 @@ export function dishView(r: DishRow): DishView {
     updatedAt: new Date(r.updated_at).toISOString(),
     readyAt: r.ready_at === null ? null : new Date(r.ready_at).toISOString(),
     servedAt: r.served_at === null ? null : new Date(r.served_at).toISOString(),
+    ...(r.added_to !== null && r.added_to !== undefined ? { addedTo: r.added_to } : {}),
   };
 }

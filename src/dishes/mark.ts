@@ -4,6 +4,7 @@
 import type { DishView } from '../changes/append';
 import type { UnitOfWork } from '../changes/unit-of-work';
 import { dishView } from '../db/rows';
+import { insertDishMarks, type Actor } from './insert-dish-mark';
 import { selectDishForUpdate } from './select-dish-for-update';
 import { decideMark, type MarkTarget } from './transitions';
 import { updateDishState } from './update-dish-state';
@@ -23,6 +24,8 @@ export interface MarkRequest {
   target: MarkTarget;
   /** Whether the caller may touch dishes of this merchant (checked under the row lock). */
   mayAccess: (merchantId: string) => boolean;
+  /** Who marks; recorded in dish_marks with the transition (absent: a system mark, not recorded). */
+  actor?: Actor;
 }
 
 export async function markDish(deps: MarkDeps, req: MarkRequest): Promise<MarkResult> {
@@ -36,6 +39,12 @@ export async function markDish(deps: MarkDeps, req: MarkRequest): Promise<MarkRe
 
     const at = new Date();
     await updateDishState(tx.conn, row.item_id, decision.to, at);
+    if (req.actor !== undefined) {
+      await insertDishMarks(tx.conn, [{
+        merchantId: row.merchant_id, orderId: row.order_id, itemId: row.item_id,
+        action: decision.to, from: row.state, to: decision.to, actor: req.actor, at,
+      }]);
+    }
     const dish = dishView({
       ...row, state: decision.to, updated_at: at,
       ready_at: decision.to === 'READY' ? at : row.ready_at,

@@ -4,6 +4,7 @@ import { mayReadOrder, mayUseMerchant } from '../auth/access';
 import type { UnitOfWork } from '../changes/unit-of-work';
 import { readBoard, readConsistent, readOrder } from '../board/read';
 import type { Pool } from '../db/pool';
+import { actorOf } from '../dishes/insert-dish-mark';
 import { markDish } from '../dishes/mark';
 import type { MarkTarget } from '../dishes/transitions';
 import { claimsOf, type AuthMiddleware } from './auth';
@@ -58,7 +59,10 @@ export function createApiRouter(deps: ApiDeps, auth: AuthMiddleware): Router {
       const itemId = idParam(req, 'itemId');
       requireObjectBody(req);
       const claims = claimsOf(res);
-      const r = await markDish({ work: deps.work }, { itemId, target, mayAccess: (m) => mayUseMerchant(claims, m) });
+      const r = await markDish(
+        { work: deps.work },
+        { itemId, target, mayAccess: (m) => mayUseMerchant(claims, m), actor: actorOf(claims) },
+      );
       switch (r.kind) {
         case 'ok':
           res.json(r.dish);

@@ -16,6 +16,7 @@ const PAGES: Record<string, string> = {
   '/waiter': 'waiter.html',
   '/guest': 'guest.html',
   '/dashboard': 'dashboard.html',
+  '/pickup': 'pickup.html',
 };
 
 // Charting library of the dashboard, served from node_modules (no CDN): the same files npm installed.

@@ -92,7 +92,7 @@ export function toast(text) {
  * the server replays or sends a snapshot. Guests see only their order, whose seqs have gaps by
  * nature, so they resync with a snapshot on every reconnect instead.
  */
-export function connectFeed({ token, merchant = null, gapCheck, onSnapshot, onChange, onServe = () => {} }) {
+export function connectFeed({ token, merchant = null, gapCheck, onSnapshot, onChange, onServe = () => {}, onPull = () => {} }) {
   let ws = null;
   let lastSeq = null;
   let attempt = 0;
@@ -135,6 +135,9 @@ export function connectFeed({ token, merchant = null, gapCheck, onSnapshot, onCh
       onChange(m);
     } else if (m.type === 'serve') {
       if (lastSeq !== null && m.seq <= lastSeq) onServe(m);
+    } else if (m.type === 'pull') {
+      // like serve: it follows its dish frame with the same seq
+      if (lastSeq !== null && m.seq <= lastSeq) onPull(m);
     } else if (m.type === 'error') {
       console.warn('server said', m);
     }
@@ -200,4 +203,131 @@ export function fmtElapsed(ms) {
   const s = Math.max(0, Math.floor(ms / 1000));
   const m = Math.floor(s / 60);
   return `${m}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/**
+ * Coalesces renders: a burst of frames (a 500-change replay arrives as 500 messages, each its own
+ * task) triggers one render per ~frame, not one per message, so the board is not rebuilt 500 times
+ * and a tap in the middle lands on a button that still exists. A timer, not requestAnimationFrame:
+ * a kitchen tablet whose page is hidden must still be up to date when it is shown again.
+ */
+export function renderScheduler(render, delayMs = 40) {
+  let timer = null;
+  let count = 0;
+  const run = () => {
+    timer = null;
+    count += 1;
+    document.body.dataset.renders = String(count);
+    render();
+  };
+  return {
+    schedule() {
+      if (timer === null) timer = setTimeout(run, delayMs);
+    },
+    now() {
+      if (timer !== null) clearTimeout(timer);
+      run();
+    },
+  };
+}
+
+/** One line for screen readers and for the status region (aria-live="polite" in the HTML). */
+export function announce(text) {
+  const a = document.getElementById('announce');
+  if (a) a.textContent = text;
+}
+
+/** A ticket's short label: its ticket number when the KDS has given one, else the id's last 4. */
+export function ticketLabel(o) {
+  if (o.ticketNo !== undefined && o.ticketNo !== null) return `#${o.ticketNo}`;
+  return `#${String(o.orderId).slice(-4)}`;
+}
+
+export function tableLabel(o) {
+  return o.tableNo ? `Table ${o.tableNo}` : 'Take-away';
+}
+
+/**
+ * Tokens carry `exp`: a screen warns in its bar well before its token runs out (a new link is needed),
+ * not in the middle of a rush when it stops working.
+ */
+export function watchExpiry(token, warnBeforeS = 3600) {
+  const exp = claimsOf(token)?.exp;
+  const box = document.getElementById('expiry');
+  if (!exp || !box) return;
+  const check = () => {
+    const left = exp * 1000 - Date.now();
+    if (left > warnBeforeS * 1000) {
+      box.hidden = true;
+      return;
+    }
+    box.hidden = false;
+    box.dataset.state = left <= 0 ? 'expired' : 'soon';
+    box.textContent = left <= 0
+      ? 'This screen’s link has expired: open a new link'
+      : `This screen’s link expires in ${Math.max(1, Math.round(left / 60000))} min: ask for a new link`;
+  };
+  check();
+  setInterval(check, 30_000);
+}
+
+/**
+ * Opt-in chime. Browsers start audio only after a tap, so the bar has a button that says what the
+ * sound is doing ("Sound off" / "Tap to allow sound" / "Sound on"); the choice is remembered, and
+ * after a reload the button asks for the one tap again.
+ */
+export function createChime(screen) {
+  const key = `kds.sound.${screen}`;
+  const button = document.getElementById('sound');
+  let ctx = null;
+  let wanted = localStorage.getItem(key) === 'on';
+
+  const state = () => (!wanted ? 'off' : ctx && ctx.state === 'running' ? 'on' : 'blocked');
+  const show = () => {
+    if (!button) return;
+    const s = state();
+    button.dataset.state = s;
+    button.setAttribute('aria-pressed', String(s === 'on'));
+    button.textContent = s === 'on' ? '♪ Sound on' : s === 'blocked' ? 'Tap to allow sound' : 'Sound off';
+  };
+
+  const beep = (freq = 880, ms = 180) => {
+    if (!ctx || ctx.state !== 'running') return false;
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    osc.frequency.value = freq;
+    gain.gain.setValueAtTime(0.25, ctx.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + ms / 1000);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start();
+    osc.stop(ctx.currentTime + ms / 1000);
+    return true;
+  };
+
+  button?.addEventListener('click', async () => {
+    if (state() === 'on') {
+      wanted = false;
+    } else {
+      wanted = true;
+      try {
+        ctx = ctx ?? new (window.AudioContext || window.webkitAudioContext)();
+        await ctx.resume();
+        beep(660, 120);
+      } catch {
+        toast('This browser does not allow sound');
+      }
+    }
+    localStorage.setItem(key, wanted ? 'on' : 'off');
+    show();
+  });
+  show();
+
+  return {
+    /** Plays the chime if sound is on; counts it on the body for tests and for the status line. */
+    play(kind) {
+      const played = wanted && beep(kind === 'serve' ? 988 : 784);
+      document.body.dataset.chimes = String(Number(document.body.dataset.chimes ?? '0') + 1);
+      return played;
+    },
+  };
 }

@@ -2,6 +2,7 @@
 // kind of screen. Payloads are stored as JSON text by appendChanges, so frames are assembled
 // around that text instead of parsing and re-serialising it for every screen.
 import type { OrderDetail } from '../board/views';
+import { CALL_PULL, CALL_SERVE } from '../changes/append';
 
 export interface ChangeRow {
   seq: number;
@@ -16,7 +17,7 @@ export interface ChangeRow {
 export interface Audience {
   /** Set for guests: only changes of this order reach them. */
   orderId?: string;
-  /** Waiters (and admins) also get the serve call when a dish becomes READY. */
+  /** Waiters (and admins) also get the serve call when a dish becomes READY, the pull when a READY one is cancelled. */
   wantsServe: boolean;
 }
 
@@ -26,7 +27,9 @@ export function framesFor(row: ChangeRow, a: Audience): string[] {
   if (row.kind === 'order') return [`{"type":"order","seq":${seq},"order":${row.payload}}`];
   if (row.kind !== 'dish') return [];
   const dish = `{"type":"dish","seq":${seq},"dish":${row.payload}}`;
-  if (Number(row.serve) === 1 && a.wantsServe) return [dish, `{"type":"serve","seq":${seq},"dish":${row.payload}}`];
+  const call = Number(row.serve);
+  if (a.wantsServe && call === CALL_SERVE) return [dish, `{"type":"serve","seq":${seq},"dish":${row.payload}}`];
+  if (a.wantsServe && call === CALL_PULL) return [dish, `{"type":"pull","seq":${seq},"dish":${row.payload}}`];
   return [dish];
 }
 

@@ -1,6 +1,7 @@
 // Shared by the HTTP, WebSocket and screen tests: seed rows like the pipeline would, run real
 // servers on port 0, issue tokens, and wait on conditions instead of sleeping.
 import { randomBytes } from 'node:crypto';
+import type { RowDataPacket } from 'mysql2/promise';
 import WebSocket from 'ws';
 import { signToken, type Role, type TokenKey } from '../../src/auth/token';
 import { createTokenAuth, type RevocationCheck, type TokenAuth } from '../../src/auth/token-auth';
@@ -10,6 +11,10 @@ import { inTx, type Pool } from '../../src/db/pool';
 import { createHttpServer, type HttpServer } from '../../src/http/app';
 import type { OpsAccessConfig } from '../../src/http/ops-access';
 import { createLimiters, type RateLimits } from '../../src/limits/limits';
+import { createKitchenRouter } from '../../src/kitchen/routes';
+import type { OrderDetails } from '../../src/order-service/details';
+import { applyOrders } from '../../src/pipeline/sql/apply-order';
+import { createMerchantZones } from '../../src/merchant-settings/zones';
 import { silentLogger } from '../../src/log';
 import { createPushHub, type PushHub, type PushHubOptions } from '../../src/push/hub';
 
@@ -33,7 +38,8 @@ export interface SeedDish {
 export interface SeedOrder {
   orderId: string;
   merchantId: string;
-  tableNo?: string;
+  /** null: a take-away order */
+  tableNo?: string | null;
   placedAt?: Date;
   dishes: SeedDish[];
 }
@@ -45,15 +51,16 @@ export async function seedOrder(pool: Pool, o: SeedOrder, notifier?: ChangeNotif
     await conn.query(
       `INSERT INTO orders (order_id, merchant_id, table_no, status, version, placed_at, upstream_updated_at)
        VALUES (?, ?, ?, 'PLACED', 1, ?, ?)`,
-      [o.orderId, o.merchantId, o.tableNo ?? 'T1', placedAt, placedAt],
+      [o.orderId, o.merchantId, o.tableNo === undefined ? 'T1' : o.tableNo, placedAt, placedAt],
     );
     for (const d of o.dishes) {
       await conn.query(
         `INSERT INTO dishes (item_id, order_id, merchant_id, name, quantity, station, note,
-                             upstream_status, upstream_version, state, placed_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, NULL, 'PLACED', 1, ?, ?, ?)`,
+                             upstream_status, upstream_version, state, placed_at, updated_at, ready_at, served_at)
+         VALUES (?, ?, ?, ?, ?, ?, NULL, 'PLACED', 1, ?, ?, ?, ?, ?)`,
         [d.itemId, o.orderId, o.merchantId, d.name ?? `dish ${d.itemId}`, d.quantity ?? 1,
-          d.station === undefined ? 'grill' : d.station, d.state ?? 'WAITING', placedAt, placedAt],
+          d.station === undefined ? 'grill' : d.station, d.state ?? 'WAITING', placedAt, placedAt,
+          d.state === 'READY' || d.state === 'SERVED' ? placedAt : null, d.state === 'SERVED' ? placedAt : null],
       );
     }
     const at = placedAt.toISOString();
@@ -76,6 +83,19 @@ export async function seedOrder(pool: Pool, o: SeedOrder, notifier?: ChangeNotif
   return seq;
 }
 
+/**
+ * Applies an order-service answer with the pipeline's own SQL (applyOrders) in a unit of work, as
+ * the consumer would after fetching it: for tests of what an upstream change does to screens.
+ */
+export async function applyAnswer(pool: Pool, notifier: ChangeNotifier, details: OrderDetails): Promise<void> {
+  await createUnitOfWork({ pool, notifier }).run(async (tx) => {
+    const [rows] = await tx.conn.query<RowDataPacket[]>('SELECT version FROM orders WHERE order_id = ? FOR UPDATE', [details.orderId]);
+    const storedVersion = rows[0] === undefined ? 0 : Number(rows[0].version);
+    const [changes] = await applyOrders(tx.conn, [{ details, storedVersion }], new Date(), createMerchantZones('UTC'));
+    tx.log(details.merchantId, changes ?? []);
+  });
+}
+
 export interface Running {
   http: HttpServer;
   hub: PushHub;
@@ -94,17 +114,19 @@ export interface ServerOptions {
   revocations?: RevocationCheck;
   ops?: OpsAccessConfig;
   routers?: Parameters<typeof createHttpServer>[0]['routers'];
+  recallWindowS?: number;
 }
 
 export async function startServer(pool: Pool, opts: ServerOptions = {}): Promise<Running> {
   const auth: TokenAuth = createTokenAuth(KEY, opts.revocations);
   const limiters = createLimiters(opts.limits);
   const hub = createPushHub({ pool, auth, limiters, boardDays: 3, log: silentLogger }, opts.hub);
+  const work = createUnitOfWork({ pool, notifier: hub });
   const http = createHttpServer(
     {
-      pool, auth, limiters, boardDays: 3, log: silentLogger, work: createUnitOfWork({ pool, notifier: hub }),
+      pool, auth, limiters, boardDays: 3, log: silentLogger, work,
       ...(opts.ops ? { ops: opts.ops } : {}),
-      ...(opts.routers ? { routers: opts.routers } : {}),
+      routers: [createKitchenRouter({ pool, work, boardDays: 3, recallWindowS: opts.recallWindowS ?? 900 }), ...(opts.routers ?? [])],
       readiness: opts.readiness ?? (() => Promise.resolve({ mysql: true, kafka: true, zookeeper: true })),
       metricsText: () => Promise.resolve(`kds_ws_clients ${hub.clientCount()}\n`),
     },

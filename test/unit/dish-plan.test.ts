@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { OrderDetails } from '../../src/order-service/details';
-import { kitchenStateAfter, planDishes, type ExistingDish } from '../../src/pipeline/dish-plan';
+import { addedItemId, kitchenStateAfter, planDishes, type ExistingDish } from '../../src/pipeline/dish-plan';
 
 describe('kitchenStateAfter', () => {
   const table: [string | undefined, boolean, string][] = [
@@ -63,5 +63,45 @@ describe('planDishes', () => {
   it('skips dishes already at this version or newer', () => {
     const plan = planDishes(new Map([['I1', existing({ upstream_version: 2, quantity: 9 })]]), details(), at);
     assert.deepEqual(plan.writes.map((w) => w.itemId), ['I2']);
+  });
+
+  describe('added portions', () => {
+    const only = (over: Partial<OrderDetails['items'][number]>): Partial<OrderDetails> => ({
+      items: [{ itemId: 'I1', dishId: null, name: 'Soup', quantity: 1, station: 'cold', note: null, status: 'ACTIVE', ...over }],
+    });
+    const table: Array<[string, number, number, Array<[string, number, string, string | undefined]>]> = [
+      // state of I1, its stored quantity, the new upstream quantity → views [itemId, quantity, state, addedTo]
+      ['READY', 2, 5, [['I1_add1', 3, 'WAITING', 'I1']]],
+      ['SERVED', 1, 2, [['I1_add1', 1, 'WAITING', 'I1']]],
+      ['WAITING', 2, 5, [['I1', 5, 'WAITING', undefined]]],
+      ['READY', 3, 1, [['I1', 1, 'READY', undefined]]],
+      ['READY', 2, 2, []],
+    ];
+    for (const [state, stored, upstream, want] of table) {
+      it(`${state} ×${stored} raised to ×${upstream}`, () => {
+        const plan = planDishes(new Map([['I1', existing({ state, quantity: stored })]]), details(only({ quantity: upstream })), at);
+        assert.deepEqual(plan.views.map((v) => [v.itemId, v.quantity, v.state, v.addedTo]), want);
+      });
+    }
+
+    it('counts earlier additions, numbers the next one after them, cancels them with their item', () => {
+      const added = existing({ item_id: 'I1_add1', quantity: 2, state: 'WAITING', added_to: 'I1' });
+      const before = new Map([['I1', existing({ quantity: 1 })], ['I1_add1', added]]);
+      assert.deepEqual(planDishes(before, details(only({ quantity: 3 })), at).views, [], 'already 1 + 2');
+      const more = planDishes(before, details(only({ quantity: 4 })), at);
+      assert.deepEqual(more.views.map((v) => [v.itemId, v.quantity]), [['I1_add2', 1]]);
+      assert.equal(more.writes[0]?.addedTo, 'I1');
+      const gone = planDishes(before, details(only({ quantity: 3, status: 'CANCELLED' })), at);
+      assert.deepEqual(gone.views.map((v) => [v.itemId, v.state]), [['I1', 'CANCELLED'], ['I1_add1', 'CANCELLED']]);
+    });
+
+    it('added ids stay within 64 characters and distinct for long item ids', () => {
+      const a = addedItemId('x'.repeat(64), 1);
+      const b = addedItemId(`${'x'.repeat(63)}y`, 1);
+      assert.ok(a.length <= 64 && b.length <= 64);
+      assert.notEqual(a, b);
+      assert.match(a, /^[A-Za-z0-9_-]+_add1$/);
+      assert.equal(addedItemId('I1', 12), 'I1_add12');
+    });
   });
 });

@@ -23,9 +23,10 @@ ON DUPLICATE KEY UPDATE
   version             = GREATEST(version, VALUES(version))`;
 
 // Upstream may only move an unserved dish to CANCELLED; other kitchen moves belong to screens.
+// added_to is set once, when an added-portion row is created (dish-plan.ts).
 const UPSERT_DISHES = `
 INSERT INTO dishes (item_id, order_id, merchant_id, dish_id, name, quantity, station, note,
-                    upstream_status, upstream_version, state, placed_at, updated_at)
+                    upstream_status, upstream_version, state, placed_at, updated_at, added_to)
 VALUES ?
 ON DUPLICATE KEY UPDATE
   dish_id         = IF(VALUES(upstream_version) > upstream_version, VALUES(dish_id), dish_id),
@@ -69,7 +70,7 @@ export async function applyOrders(
   ]);
 
   const [rows] = await conn.query<DishRow[]>(
-    `SELECT order_id, item_id, name, quantity, station, note, upstream_status, upstream_version, state, ready_at, served_at
+    `SELECT order_id, item_id, name, quantity, station, note, upstream_status, upstream_version, state, ready_at, served_at, added_to
        FROM dishes FORCE INDEX (dishes_order) WHERE order_id IN (?) FOR UPDATE`,
     [fresh.map((r) => r.details.orderId)],
   );
@@ -89,10 +90,10 @@ export async function applyOrders(
     for (const w of plan.writes) {
       dishValues.push([
         w.itemId, d.orderId, d.merchantId, w.dishId, w.name, w.quantity, w.station, w.note,
-        w.upstreamStatus, d.version, w.state, d.placedAt, now,
+        w.upstreamStatus, d.version, w.state, d.placedAt, now, w.addedTo,
       ]);
     }
-    const order = { orderId: d.orderId, tableNo: d.tableNo, status: d.status, version: d.version, ticketNo: null, placedAt: d.placedAt.toISOString(), rush: false };
+    const order = { orderId: d.orderId, tableNo: d.tableNo, status: d.status, version: d.version, ticketNo: null, placedAt: d.placedAt.toISOString() };
     changes.set(r, [
       { kind: 'order', order },
       ...plan.views.map((dish): Change => ({ kind: 'dish', dish, from: before.get(dish.itemId)?.state ?? null, serve: false })),
