@@ -176,7 +176,9 @@ describe('rush', () => {
     await screen.wait((f) => f.some((x) => x.type === 'order'), 'order change');
     const frame = screen.of('order')[0] as Frame & { order: Record<string, unknown> };
     assert.equal(frame.seq, start + 1);
-    assert.deepEqual(frame.order, { orderId: 'U2', tableNo: 'T1', status: 'PLACED', version: 1, rush: true });
+    const { placedAt, ...rest } = frame.order;
+    assert.deepEqual(rest, { orderId: 'U2', tableNo: 'T1', status: 'PLACED', version: 1, ticketNo: null, rush: true });
+    assert.equal(typeof placedAt, 'string');
     assert.equal((await post('/api/orders/U2/rush', token('kitchen', 'UM'))).status, 200);
     assert.equal(await seqOf('UM'), start + 1, 'rushing a rush order logs nothing');
 
