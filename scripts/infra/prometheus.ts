@@ -48,9 +48,9 @@ async function answersReady(url: string): Promise<boolean> {
 }
 
 /** `promtool check config|rules FILE`; rejects with promtool's output when it finds a problem. */
-export async function promtoolCheck(kind: 'config' | 'rules', file: string): Promise<string> {
+export async function promtoolCheck(kind: 'config' | 'rules', file: string, opts: { syntaxOnly?: boolean } = {}): Promise<string> {
   try {
-    return await run('promtool', ['check', kind, file]);
+    return await run('promtool', ['check', kind, ...(opts.syntaxOnly === true ? ['--syntax-only'] : []), file]);
   } catch (err) {
     if (err instanceof InfraError && /ENOENT/.test(err.message)) throw new InfraError(`promtool not found. ${INSTALL_HINT}`);
     throw err;

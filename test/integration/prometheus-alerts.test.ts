@@ -106,7 +106,8 @@ describe('alerts on a real Prometheus scraping two instances', () => {
     assert.deepEqual(
       lines(readFileSync(`${prom.dir}/prometheus.yml`, 'utf8'), CHANGED_CONFIG_LINES),
       lines(readFileSync(SHIPPED_CONFIG, 'utf8'), CHANGED_CONFIG_LINES));
-    assert.match(await promtoolCheck('config', SHIPPED_CONFIG), /SUCCESS/);
+    // the shipped file reads its bearer token from /run/secrets (compose); only the test copy has one
+    assert.match(await promtoolCheck('config', SHIPPED_CONFIG, { syntaxOnly: true }), /SUCCESS/);
     assert.match(await promtoolCheck('rules', SHIPPED_RULES), /SUCCESS/);
     assert.match(await promtoolCheck('config', `${prom.dir}/prometheus.yml`), /SUCCESS/);
     assert.match(await promtoolCheck('rules', `${prom.dir}/alerts.yml`), /SUCCESS/);
