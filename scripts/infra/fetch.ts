@@ -22,8 +22,23 @@ async function requireTool(cmd: string, hint: string): Promise<void> {
   }
 }
 
-/** Makes sure libs/ holds the jars; a no-op (no network) when they are already there. */
-export async function ensureJars(s: InfraSettings, say: (line: string) => void): Promise<void> {
+/** Fetches in flight in this process, by libs/ folder: concurrent callers share one. */
+const fetching = new Map<string, Promise<void>>();
+
+/**
+ * Makes sure libs/ holds the jars; a no-op (no network) when they are already there. Callers in
+ * one process share one fetch (the temporary folder is per process: two fetches of one process
+ * into it collided, seen when a test started its own Kafka and ZooKeeper at once on a fresh clone).
+ */
+export function ensureJars(s: InfraSettings, say: (line: string) => void): Promise<void> {
+  const running = fetching.get(s.libsDir);
+  if (running !== undefined) return running;
+  const p = fetchJars(s, say).finally(() => fetching.delete(s.libsDir));
+  fetching.set(s.libsDir, p);
+  return p;
+}
+
+async function fetchJars(s: InfraSettings, say: (line: string) => void): Promise<void> {
   await requireTool('java', 'run Kafka and ZooKeeper: apt-get install -y openjdk-17-jre-headless');
   if (jarsPresent(s)) return;
   await requireTool('mvn', 'fetch the Kafka and ZooKeeper jars: apt-get install -y maven');
