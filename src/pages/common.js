@@ -51,6 +51,21 @@ export async function api(token, method, path) {
   return { status: res.status, body };
 }
 
+/**
+ * A staff action (mark, recall, bump, rush): the answer's body on 200; otherwise a toast that says
+ * what failed and why, and null. Kitchen and waiter pages share it.
+ */
+export async function act(token, method, path, what) {
+  try {
+    const { status, body } = await api(token, method, path);
+    if (status !== 200) toast(`${what}: ${body?.message ?? `error ${status}`}`);
+    return status === 200 ? body : null;
+  } catch {
+    toast(`${what}: not sent — no connection`);
+    return null;
+  }
+}
+
 /** Server time, corrected by the offset measured from the last snapshot. */
 let clockOffsetMs = 0;
 export function serverNow() {

@@ -5,7 +5,7 @@
 // recalls the last bump, R toggles rush.
 // Only tickets whose content changed are rebuilt, and renders are coalesced (renderScheduler).
 import {
-  announce, api, claimsOf, connectFeed, createChime, el, fmtElapsed, param, renderScheduler, serverNow,
+  act, announce, claimsOf, connectFeed, createChime, el, fmtElapsed, param, renderScheduler, serverNow,
   setParam, tableLabel, takeToken, ticketLabel, toast, watchExpiry,
 } from './common.js';
 import { createStore, OPEN } from './store.js';
@@ -37,16 +37,7 @@ function timerClass(placedAt) {
   return s >= LATE_S ? 'late' : s >= WARN_S ? 'warn' : 'ok';
 }
 
-async function send(method, path, what) {
-  try {
-    const { status, body } = await api(token, method, path);
-    if (status !== 200) toast(`${what}: ${body?.message ?? `error ${status}`}`);
-    return status === 200 ? body : null;
-  } catch {
-    toast(`${what}: not sent — no connection`);
-    return null;
-  }
-}
+const send = (method, path, what) => act(token, method, path, what);
 
 async function tapDish(d) {
   if (pending.has(d.itemId) || !OPEN.has(d.state)) return;

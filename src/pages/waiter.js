@@ -3,8 +3,8 @@
 // dish is on the table, "Undo" takes a wrong "served" back. Below, the tables still cooking, with
 // a Rush button to hurry the kitchen.
 import {
-  announce, api, claimsOf, connectFeed, createChime, el, fmtElapsed, param, renderScheduler, serverNow,
-  tableLabel, takeToken, ticketLabel, toast, watchExpiry,
+  act, announce, claimsOf, connectFeed, createChime, el, fmtElapsed, param, renderScheduler, serverNow,
+  tableLabel, takeToken, ticketLabel, watchExpiry,
 } from './common.js';
 import { createStore } from './store.js';
 
@@ -23,16 +23,7 @@ const store = createStore(token, () => renderer.schedule());
 const chime = createChime('waiter');
 let undoTimer = null;
 
-async function send(method, path, what) {
-  try {
-    const { status, body } = await api(token, method, path);
-    if (status !== 200) toast(`${what}: ${body?.message ?? `error ${status}`}`);
-    return status === 200 ? body : null;
-  } catch {
-    toast(`${what}: not sent — no connection`);
-    return null;
-  }
-}
+const send = (method, path, what) => act(token, method, path, what);
 
 function offerUndo(d) {
   clearTimeout(undoTimer);
