@@ -5,7 +5,7 @@
 #   docker build --target tools -t kds-tools .
 
 # --- deps: every dependency, the zookeeper native addon built -------------------------------------
-FROM node:20-bookworm AS deps
+FROM node:22-bookworm AS deps
 # The `zookeeper` package builds a native addon (the ZooKeeper C client) when installed.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -32,7 +32,7 @@ FROM deps AS prod-deps
 RUN npm prune --omit=dev --no-audit --no-fund && node -e "require('zookeeper')"
 
 # --- runtime: what `npm start` needs and nothing else ----------------------------------------------
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=prod-deps /app/node_modules ./node_modules

@@ -14,7 +14,7 @@ const BROWSER_GLOBALS = Object.fromEntries(
     'TextDecoder', 'Blob', 'FormData', 'Headers', 'Response', 'Request', 'queueMicrotask', 'crypto',
     'structuredClone', 'Node', 'Element', 'HTMLInputElement', 'KeyboardEvent', 'MouseEvent',
     'DOMException', 'MutationObserver', 'getComputedStyle', 'cancelAnimationFrame', 'matchMedia',
-    'EventSource', 'globalThis', 'self', 'Intl',
+    'EventSource', 'globalThis', 'self', 'Intl', 'AbortSignal', 'caches',
   ].map((name) => [name, 'readonly']),
 );
 

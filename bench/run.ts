@@ -1,14 +1,22 @@
-// `npm run bench [-- baseline ceiling burst latency idle instances] [--events N] [--rate N] [--kds-node-args=...]`:
+// `npm run bench [-- baseline ceiling burst latency idle instances cost screens history archive shards] [--events N] [--rate N]
+// [--scale F] [--days N] [--kds-node-args=...] [--profile]`:
 // runs the scenarios on the real
 // local stack (Kafka, MariaDB, ZooKeeper; `npm run infra:up`) and prints one JSON line each.
 // docs/throughput.md explains each scenario and records the results.
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { REPO } from '../test/support/processes';
+import { archive } from './scenarios/archive';
 import { baseline } from './scenarios/baseline';
 import { burst } from './scenarios/burst';
 import { ceiling } from './scenarios/ceiling';
+import { history } from './scenarios/history';
+import { cost } from './scenarios/cost';
 import { idle } from './scenarios/idle';
 import { instances } from './scenarios/instances';
 import { latency } from './scenarios/latency';
+import { screens } from './scenarios/screens';
+import { shards } from './scenarios/shards';
 import type { BenchOptions, ScenarioResult } from './scenarios/types';
 
 const SCENARIOS: Record<string, (o: BenchOptions) => Promise<ScenarioResult>> = {
@@ -18,6 +26,11 @@ const SCENARIOS: Record<string, (o: BenchOptions) => Promise<ScenarioResult>> = 
   latency,
   idle,
   instances,
+  cost,
+  screens,
+  history,
+  archive,
+  shards,
 };
 
 /** Live settings of the benchmark: the order-service caps are raised to the sane maximum for the
@@ -31,6 +44,7 @@ const THROUGHPUT_SETTINGS = { processingConcurrency: 256, orderServiceMaxConcurr
  * throughput (docs/throughput.md). `--kds-node-args=` (empty) measures the defaults.
  */
 const KDS_NODE_ARGS = ['--max-old-space-size=384'];
+const PROFILE_DIR = path.join(REPO, '.cache', 'bench', 'prof');
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -39,8 +53,13 @@ async function main(): Promise<void> {
       events: { type: 'string' },
       merchants: { type: 'string' },
       rate: { type: 'string' },
+      scale: { type: 'string' },
+      days: { type: 'string' },
       // node flags for the KDS process, e.g. --kds-node-args=--max-old-space-size=384
       'kds-node-args': { type: 'string' },
+      // the KDS process writes a V8 CPU profile into .cache/bench/prof/ when it stops;
+      // `npx tsx bench/profile-top.ts <file>` lists where its time went
+      profile: { type: 'boolean' },
     },
     allowPositionals: true,
   });
@@ -53,7 +72,12 @@ async function main(): Promise<void> {
     const result = await run({
       ...(values.events ? { events: Number(values.events) } : {}),
       ...(values.rate ? { rate: Number(values.rate) } : {}),
-      kdsNodeArgs: values['kds-node-args'] === undefined ? KDS_NODE_ARGS : values['kds-node-args'].split(/\s+/).filter(Boolean),
+      ...(values.scale ? { scale: Number(values.scale) } : {}),
+      ...(values.days ? { days: Number(values.days) } : {}),
+      kdsNodeArgs: [
+        ...(values['kds-node-args'] === undefined ? KDS_NODE_ARGS : values['kds-node-args'].split(/\s+/).filter(Boolean)),
+        ...(values.profile === true ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+      ],
       merchants: values.merchants ? Number(values.merchants) : 20,
       settings: THROUGHPUT_SETTINGS,
       kdsEnv: {},

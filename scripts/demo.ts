@@ -2,9 +2,10 @@
 // the order-service simulator, an SMTP catcher, the KDS itself, endless order traffic and a
 // kitchen robot — then it prints where to look. Ctrl-C (or DEMO_DURATION_S) stops it cleanly.
 // Knobs and what to look at: docs/demo.md.
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../src/config';
 import { signToken } from '../src/auth/token';
+import { PREP_TARGETS } from '../simulator/catalogue';
 import { createKafka } from '../src/kafka/client';
 import { startService, type Service } from '../src/service';
 import { createOrderServiceSimulator, type OrderServiceSimulator } from '../simulator/order-service';
@@ -13,6 +14,7 @@ import { banner, mailLine, statusLine } from './demo/banner';
 import { ensureTopic, waitForGroup } from './demo/kafka';
 import { resetDemoDatabase } from './demo/fresh-db';
 import { openFileLog } from './demo/log-file';
+import { startDemoPrinter } from './demo/printer';
 import { startRobot } from './demo/robot';
 import { DEMO_MERCHANT, demoSettings, DemoSettingsError, isAddrInUse, kdsEnvironment, portFree } from './demo/settings';
 import { startInbox, startSmtpCatcher, type SmtpCatcher } from './demo/smtp';
@@ -101,6 +103,20 @@ async function startMail(smtpPort: number, inboxPort: number): Promise<MailSide>
 }
 
 /** Polls until `path` answers 200 or timeoutMs passes. */
+/**
+ * Prep targets for the demo menu and fire by prep time for the demo merchant (issue 19), so the
+ * kitchen page shows due times and short dishes of a course start later to finish together.
+ */
+async function loadDemoMenu(kdsUrl: string, adminToken: string, say: (line: string) => void): Promise<void> {
+  const put = (path: string, body: unknown) => fetch(`${kdsUrl}${path}`, {
+    method: 'PUT', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  }).then((r) => r.ok, () => false);
+  let ok = 0;
+  for (const [dishId, target] of Object.entries(PREP_TARGETS)) if (await put(`/api/merchants/${DEMO_MERCHANT}/menu/${dishId}`, target)) ok += 1;
+  const fire = await put(`/api/merchants/${DEMO_MERCHANT}/settings`, { fireByPrepTime: true });
+  say(`kds      demo menu: ${ok} prep targets${fire ? ', fire by prep time on' : ''} for ${DEMO_MERCHANT}`);
+}
+
 async function answers(url: string, token: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && stopping === undefined) {
@@ -166,6 +182,13 @@ async function main(): Promise<void> {
     signToken({ role, ...(merchantId === undefined ? {} : { merchantId }), ttlSeconds: 24 * 3600 }, tokenKey);
   const kitchenToken = token('kitchen', DEMO_MERCHANT);
   const waiterToken = token('waiter', DEMO_MERCHANT);
+  await loadDemoMenu(kdsUrl, token('admin'), say);
+  // a kitchen printer that takes over the wok station while no kitchen screen shows it (docs/screens.md)
+  const printer = await startDemoPrinter({
+    kdsUrl, merchantId: DEMO_MERCHANT, adminToken: token('admin'), say,
+    slipsFile: resolve(dirname(s.logFile), 'printer-slips.txt'),
+  });
+  register('printer simulator', () => printer.close());
 
   const robot = s.robot
     ? startRobot({

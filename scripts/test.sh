@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `npm test`: dependencies (`npm ci` when node_modules is missing or out of date with the lock),
-# type check, lint, import cycles, the local servers (started if absent: tests always run against
+# `npm test`: dependencies (`npm ci` when node_modules is missing or out of date with the lock;
+# Chromium, Prometheus and CJK fonts through scripts/system-deps.sh), type check, lint, import cycles, the local servers (started if absent: tests always run against
 # real Kafka, ZooKeeper and MySQL), then every test/**/*.test.ts with node's runner.
 #
 #   scripts/test.sh                      everything, fail-fast
@@ -23,6 +23,16 @@ node_args=()
 for arg in "$@"; do
   if [[ $arg == -* ]]; then node_args+=("$arg"); else files+=("$arg"); fi
 done
+
+# Chromium, Prometheus and CJK fonts: installed here when root with apt-get, else one line saying
+# what is missing and how to install it, and stop (scripts/system-deps.sh, shared with .ci/run).
+# Only when a test that needs them runs.
+needs_system=0
+[ ${#files[@]} -eq 0 ] && needs_system=1
+for f in ${files[@]+"${files[@]}"}; do
+  case "$f" in *e2e*|*prometheus*) needs_system=1 ;; esac
+done
+[ "$needs_system" = 0 ] || bash scripts/system-deps.sh tests
 
 if [ ${#files[@]} -eq 0 ]; then
   step "typecheck (tsc --noEmit -p .)"

@@ -32,6 +32,20 @@ export const DISHES: readonly Dish[] = [
   { dishId: 'D050', name: 'Bread Basket', station: null },
 ];
 
+/**
+ * Prep targets of the demo menu (PUT /api/merchants/{id}/menu/{dishId}): seconds per dish, and
+ * the short name cooks read. Fast drinks and cold dishes, slow grills.
+ */
+export const PREP_TARGETS: Readonly<Record<string, { prepSeconds: number; shortName: string }>> = {
+  D001: { prepSeconds: 420, shortName: '宫保' }, D002: { prepSeconds: 360, shortName: '麻婆' }, D003: { prepSeconds: 420, shortName: '牛河' },
+  D004: { prepSeconds: 240, shortName: 'Fried rice' }, D010: { prepSeconds: 900, shortName: 'Ribeye' }, D011: { prepSeconds: 600, shortName: '焼き鳥' },
+  D012: { prepSeconds: 480, shortName: 'Halloumi' }, D013: { prepSeconds: 600, shortName: '불고기' }, D020: { prepSeconds: 180, shortName: 'Caesar' },
+  D021: { prepSeconds: 120, shortName: '拍黄瓜' }, D022: { prepSeconds: 240, shortName: 'Niçoise' }, D023: { prepSeconds: 300, shortName: 'Tataki' },
+  D030: { prepSeconds: 90, shortName: '奶茶' }, D031: { prepSeconds: 60, shortName: 'Lemonade' }, D032: { prepSeconds: 120, shortName: 'Colada' },
+  D033: { prepSeconds: 45, shortName: 'Espresso' }, D040: { prepSeconds: 300, shortName: 'Fries' }, D041: { prepSeconds: 420, shortName: '天ぷら' },
+  D042: { prepSeconds: 360, shortName: '春卷' },
+};
+
 // Mostly no note; a few realistic ones, including emoji and non-Latin scripts.
 export const NOTES: readonly (string | null)[] = [
   null, null, null, null, null, null, null,

@@ -87,6 +87,35 @@ function plan(r: Random, cancelRate: number): EventType[] {
   return [...types.slice(0, at), 'ORDER_CANCELLED'];
 }
 
+/** A per-order stream of its own, so the kitchen-workflow fields leave the main stream (and every seed's orders) as they were. */
+function workflowRandom(orderId: string): Random {
+  let h = 2166136261;
+  for (const c of orderId) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
+  return mulberry32(h >>> 0);
+}
+
+/**
+ * Kitchen workflows (order-service.md optional fields): off-premises orders split between take-away
+ * and delivery (美团 `meituan` / 饿了么 `eleme`) with a pickup time; a third of dine-in tables order a
+ * second course held "to be called" (叫起), which the till fires at the order's next version.
+ */
+function addWorkflow(w: Random, body: OrderBody, placedMs: number): { heldCourse: boolean } {
+  if (body.tableNo === null) {
+    const delivery = w() < 0.6;
+    body.channel = delivery ? 'DELIVERY' : 'TAKEAWAY';
+    body.platform = delivery ? (w() < 0.55 ? 'meituan' : 'eleme') : null;
+    body.pickupAt = new Date(placedMs + intBetween(w, 15, 40) * 60_000).toISOString();
+    return { heldCourse: false };
+  }
+  body.channel = 'DINE_IN';
+  body.platform = null;
+  body.pickupAt = null;
+  for (const item of body.items) item.course = item.station === 'cold' || item.station === 'bar' ? 1 : 2;
+  const heldCourse = w() < 0.35 && body.items.some((i) => i.course === 2);
+  for (const item of body.items) item.hold = heldCourse && item.course === 2;
+  return { heldCourse };
+}
+
 function lifecycle(r: Random, orderId: string, merchantId: string, placedMs: number, opts: Required<ScenarioOptions>): Step[] {
   let n = 0;
   const nextItem = (): number => ++n;
@@ -95,13 +124,19 @@ function lifecycle(r: Random, orderId: string, merchantId: string, placedMs: num
   const body: OrderBody = {
     orderId, merchantId, tableNo, status: 'PLACED', version: 0, placedAt, updatedAt: placedAt, items: [],
   };
+  const w = workflowRandom(orderId);
+  let held = false;
   const steps: Step[] = [];
   let t = placedMs;
   for (const type of plan(r, opts.cancelRate)) {
     if (type === 'ORDER_PLACED') {
       for (let i = intBetween(r, 1, 5); i > 0; i--) body.items.push(newItem(r, orderId, nextItem()));
+      held = addWorkflow(w, body, placedMs).heldCourse;
     } else {
       t += intBetween(r, 5_000, 240_000);
+      // the till fires the held course at the order's next version (a few minutes later)
+      if (held) for (const item of body.items) item.hold = false;
+      held = false;
       if (type === 'ORDER_ITEMS_CHANGED') changeItems(r, body, nextItem);
       if (type === 'ORDER_PAID') body.status = 'PAID';
       if (type === 'ORDER_COMPLETED') body.status = 'COMPLETED';

@@ -1,4 +1,4 @@
-// Wire shapes of the two upstream contracts (/work/shared/contract): the order-service body and
+// Wire shapes of the two upstream contracts (the order service's API and the order events): the order-service body and
 // the Kafka event value. Kept apart from the generators so the KDS side can read them without
 // pulling in any simulator code.
 
@@ -19,6 +19,9 @@ export interface OrderItem {
   station: string | null;
   note: string | null;
   status: ItemStatus;
+  /** optional fields of newer order-service releases (order-service.md, added 2026-12-02) */
+  course?: number;
+  hold?: boolean;
 }
 
 /** `GET /orders/{orderId}` 200 body, field for field (order-service.md). */
@@ -30,6 +33,9 @@ export interface OrderBody {
   version: number;
   placedAt: string;
   updatedAt: string;
+  channel?: 'DINE_IN' | 'TAKEAWAY' | 'DELIVERY';
+  platform?: string | null;
+  pickupAt?: string | null;
   items: OrderItem[];
 }
 

@@ -20,6 +20,8 @@ function isTimestamp(v: unknown): v is string {
   return typeof v === 'string' && !Number.isNaN(Date.parse(v));
 }
 
+const CHANNELS = new Set(['DINE_IN', 'TAKEAWAY', 'DELIVERY']);
+
 function nullableString(v: unknown): v is string | null {
   return v === null || typeof v === 'string';
 }
@@ -37,6 +39,11 @@ function parseItem(v: unknown, at: string): Parsed<OrderItem> {
   if (typeof v.status !== 'string' || !ITEM_STATUSES.has(v.status)) {
     return { ok: false, error: `${at}.status must be ACTIVE or CANCELLED` };
   }
+  // the optional fields of newer releases are kept when given (an older release omits them)
+  if (v.course !== undefined && (!Number.isInteger(v.course) || (v.course as number) < 1 || (v.course as number) > 9)) {
+    return { ok: false, error: `${at}.course must be an integer 1-9` };
+  }
+  if (v.hold !== undefined && typeof v.hold !== 'boolean') return { ok: false, error: `${at}.hold must be a boolean` };
   return {
     ok: true,
     value: {
@@ -47,6 +54,8 @@ function parseItem(v: unknown, at: string): Parsed<OrderItem> {
       station: v.station,
       note: v.note,
       status: v.status as OrderItem['status'],
+      ...(v.course !== undefined ? { course: v.course as number } : {}),
+      ...(v.hold !== undefined ? { hold: v.hold } : {}),
     },
   };
 }
@@ -65,6 +74,13 @@ export function parseOrderBody(v: unknown, at = 'order'): Parsed<OrderBody> {
   if (!isTimestamp(v.placedAt)) return { ok: false, error: `${at}.placedAt must be a timestamp` };
   if (!isTimestamp(v.updatedAt)) return { ok: false, error: `${at}.updatedAt must be a timestamp` };
   if (!Array.isArray(v.items)) return { ok: false, error: `${at}.items must be an array` };
+  if (v.channel !== undefined && (typeof v.channel !== 'string' || !CHANNELS.has(v.channel))) {
+    return { ok: false, error: `${at}.channel must be one of DINE_IN, TAKEAWAY, DELIVERY` };
+  }
+  if (v.platform !== undefined && !nullableString(v.platform)) return { ok: false, error: `${at}.platform must be a string or null` };
+  if (v.pickupAt !== undefined && v.pickupAt !== null && !isTimestamp(v.pickupAt)) {
+    return { ok: false, error: `${at}.pickupAt must be a timestamp or null` };
+  }
   const items: OrderItem[] = [];
   for (const [i, raw] of v.items.entries()) {
     const item = parseItem(raw, `${at}.items[${i}]`);
@@ -81,6 +97,9 @@ export function parseOrderBody(v: unknown, at = 'order'): Parsed<OrderBody> {
       version: v.version as number,
       placedAt: v.placedAt,
       updatedAt: v.updatedAt,
+      ...(v.channel !== undefined ? { channel: v.channel as NonNullable<OrderBody['channel']> } : {}),
+      ...(v.platform !== undefined ? { platform: v.platform } : {}),
+      ...(v.pickupAt !== undefined ? { pickupAt: v.pickupAt } : {}),
       items,
     },
   };

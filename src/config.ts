@@ -7,6 +7,7 @@ import { GENERATE_HINT, secretProblem } from './auth/secret';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './limits/limits';
 import type { BucketSpec } from './limits/token-bucket';
 import { LEVELS, type Level } from './log';
+import { DEFAULT_SOCKET_CAPS, type SocketCaps } from './push/socket-caps';
 import { canonicalZone } from './local-time/zone';
 
 export class ConfigError extends Error {
@@ -19,10 +20,15 @@ export interface Config {
     readonly brokers: readonly string[];
     readonly topic: string;
     readonly groupId: string;
-    /** Where a group with no committed offset starts: 'latest' (default) or 'earliest'. */
+    /**
+     * What the group's first start records as its moment (src/offsets/): false (default) now, true
+     * the beginning of time. Partitions without a committed offset start at that moment.
+     */
     readonly fromBeginning: boolean;
     /** How long the broker waits for a silent member (a killed instance) before rebalancing. */
     readonly sessionTimeoutMs: number;
+    /** How old the consumer's view of the topic's partitions may get: partitions added are consumed within about this long. */
+    readonly metadataMaxAgeMs: number;
   };
   readonly mysqlUrl: string;
   readonly zookeeper: { readonly connect: string; readonly root: string };
@@ -39,6 +45,8 @@ export interface Config {
   readonly authSecret: string;
   /** API and WebSocket limits per token and per address (docs/screens.md). */
   readonly limits: RateLimits;
+  /** Open WebSockets across instances: per token or device (contract: 20), per address (docs/screens.md). */
+  readonly socketCaps: SocketCaps;
   /** Who may read /metrics and the detail of /readyz besides admin tokens (docs/screens.md). */
   readonly ops: {
     /** Addresses or CIDR blocks allowed without a token; default loopback only. */
@@ -58,7 +66,16 @@ export interface Config {
   readonly stats: { readonly defaultTimeZone: string; readonly lateAfterS: number };
   /** Kitchen actions (contract "Running a service"): how long a mark may be recalled. */
   readonly kitchen: { readonly recallWindowS: number };
+  /** Kitchen printers (docs/screens.md): screenless time before a fallback, retry cap, write timeout. */
+  readonly printing: { readonly fallbackAfterS: number; readonly retryMaxS: number; readonly timeoutMs: number };
 }
+
+/**
+ * KAFKA_METADATA_MAX_AGE_MS's default: a partition added to the topic is consumed within seconds
+ * (kafkajs' own default, 5 minutes, left it unread that long: issue 17). Each refresh is one small
+ * metadata request per instance.
+ */
+export const DEFAULT_METADATA_MAX_AGE_MS = 5_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -228,6 +245,7 @@ export function loadConfig(env: Env = process.env): Config {
       groupId: str(env, 'KAFKA_GROUP_ID', `${kdsEnv}_kds`),
       fromBeginning: from === 'true',
       sessionTimeoutMs: int(env, 'KAFKA_SESSION_TIMEOUT_MS', 30_000, 6_000, 300_000),
+      metadataMaxAgeMs: int(env, 'KAFKA_METADATA_MAX_AGE_MS', DEFAULT_METADATA_MAX_AGE_MS, 1_000, 300_000),
     }),
     mysqlUrl: url(env, 'MYSQL_URL', ['mysql:'], 'mysql://root@127.0.0.1:3306/kds'),
     zookeeper: Object.freeze({ connect: zkConnect, root: zkRoot }),
@@ -252,6 +270,10 @@ export function loadConfig(env: Env = process.env): Config {
       wsPerToken: bucket(env, 'LIMIT_WS_TOKEN', DEFAULT_RATE_LIMITS.wsPerToken),
       wsPerAddress: bucket(env, 'LIMIT_WS_ADDRESS', DEFAULT_RATE_LIMITS.wsPerAddress),
     }),
+    socketCaps: Object.freeze({
+      perToken: DEFAULT_SOCKET_CAPS.perToken,
+      perAddress: int(env, 'LIMIT_WS_ADDRESS_OPEN', DEFAULT_SOCKET_CAPS.perAddress, 1, 1_000_000),
+    }),
     ops: Object.freeze({
       allowFrom: Object.freeze(addressList(env, 'OPS_ALLOW_FROM', '127.0.0.1/8,::1')),
       metricsToken: secretVar(env, 'METRICS_TOKEN', true),
@@ -272,5 +294,10 @@ export function loadConfig(env: Env = process.env): Config {
       lateAfterS: int(env, 'LATE_AFTER_S', 900, 1, 86_400),
     }),
     kitchen: Object.freeze({ recallWindowS: int(env, 'RECALL_WINDOW_S', 900, 0, 86_400) }),
+    printing: Object.freeze({
+      fallbackAfterS: int(env, 'PRINT_FALLBACK_AFTER_S', 30, 1, 3600),
+      retryMaxS: int(env, 'PRINT_RETRY_MAX_S', 30, 1, 3600),
+      timeoutMs: int(env, 'PRINT_TIMEOUT_MS', 5000, 100, 60_000),
+    }),
   });
 }

@@ -1,4 +1,4 @@
-// One error model (STYLE.md habit 5, kafkajs `src/errors.js`): every failure is classified where it
+// One error model (after kafkajs `src/errors.js`, where each error knows if it is retriable): every failure is classified where it
 // enters (order-service client, MySQL errors by errno, record decoding) into one of three kinds,
 // and callers decide from the kind alone:
 //   retriable      this event, later: park it in the retry table, spend an attempt (or, for

@@ -30,6 +30,26 @@ export function pidByName(comm: string): number | undefined {
   return undefined;
 }
 
+/**
+ * The pid of the MariaDB server a pool talks to, from its own `@@pid_file`; by name only when that
+ * cannot be read. By name alone, a machine where other sessions run benchmarks' private servers
+ * (bench/lib/private-mariadb.ts) gives any of them: a ceiling run of 2026-12-02 measured one that
+ * exited mid-run and failed.
+ */
+export async function mariadbPidOf(db: { query(sql: string): Promise<unknown> }): Promise<number | undefined> {
+  try {
+    const [rows] = (await db.query('SELECT @@pid_file AS f')) as [Array<{ f: string }>];
+    const file = rows[0]?.f;
+    if (file !== undefined) {
+      const pid = Number(readFileSync(file, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0) return pid;
+    }
+  } catch {
+    /* not readable from here: fall back */
+  }
+  return pidByName('mariadbd');
+}
+
 /** Busy and total CPU seconds of the whole machine so far (all cores), from /proc/stat. */
 export function machineCpu(): { busy: number; total: number; cores: number } {
   const lines = readFileSync('/proc/stat', 'utf8').split('\n');

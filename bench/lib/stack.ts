@@ -9,7 +9,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import type { OrderWriter } from '../../simulator/traffic';
 import { runTraffic } from '../../simulator/traffic';
 import type { Step } from '../../simulator/types';
-import { freshDatabase, type TestDb } from '../../test/support/db';
+import { freshDatabase, freshDatabaseOn, type TestDb } from '../../test/support/db';
 import { KAFKA_BROKERS, ZK_CONNECT } from '../../test/support/infra';
 import { createTopic, deleteTopic, producer } from '../../test/support/kafka';
 import { REPO, spawnTs, type Child } from '../../test/support/processes';
@@ -32,11 +32,13 @@ export interface Stage {
   cleanup(): Promise<void>;
 }
 
-export async function prepareStage(label: string, partitions: number): Promise<Stage> {
+/** `server`: a MariaDB of the benchmark's own (bench/lib/private-mariadb.ts); the shared one by default. */
+export async function prepareStage(label: string, partitions: number, server?: string): Promise<Stage> {
   const id = randomBytes(4).toString('hex');
   const topic = `${BENCH_ENV}_order_${label}_${id}`;
   const zkRoot = `/kds/${BENCH_ENV}${id}`;
-  const [db] = await Promise.all([freshDatabase(`bench_${label}`), createTopic(topic, partitions)]);
+  const fresh = server === undefined ? freshDatabase(`bench_${label}`) : freshDatabaseOn(server, `bench_${label}`);
+  const [db] = await Promise.all([fresh, createTopic(topic, partitions)]);
   return {
     label, topic, groupId: `${topic}_kds`, zkRoot, db,
     async cleanup() {

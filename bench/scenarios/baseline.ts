@@ -10,7 +10,7 @@ import { generateTraffic } from '../../simulator/scenario';
 import { KAFKA_BROKERS } from '../../test/support/infra';
 import { placedOnly } from '../../test/support/events';
 import { writeSettings } from '../../test/support/zk';
-import { cpuMeter, pidByName } from '../lib/processes';
+import { cpuMeter, mariadbPidOf } from '../lib/processes';
 import { originalDesign } from '../lib/raw-consumers';
 import { appliedWindow, BENCH_ENV, prepareStage, publishBacklog, startKds, untilFinished } from '../lib/stack';
 import { round } from './ceiling';
@@ -37,7 +37,7 @@ export async function baseline(opts: BenchOptions): Promise<ScenarioResult> {
     sim.resetStats();
     const kds = await startKds(kdsStage, sim.url, opts.kdsEnv, opts.kdsNodeArgs);
     try {
-      const cpu = cpuMeter({ kds: kds.pid, mariadb: pidByName('mariadbd') });
+      const cpu = cpuMeter({ kds: kds.pid, mariadb: await mariadbPidOf(kdsStage.db.pool) });
       await untilFinished(kds, steps.length, 'KDS drained the backlog', 900_000);
       const used = cpu();
       const w = await appliedWindow(kdsStage.db);

@@ -7,7 +7,7 @@ import { createOrderServiceSimulator } from '../../simulator/order-service';
 import { generateTraffic } from '../../simulator/scenario';
 import { placedOnly } from '../../test/support/events';
 import { writeSettings } from '../../test/support/zk';
-import { cpuMeter, pidByName } from '../lib/processes';
+import { cpuMeter, mariadbPidOf } from '../lib/processes';
 import { appliedWindow, prepareStage, publishBacklog, startKds, untilFinished } from '../lib/stack';
 import { round } from './ceiling';
 import type { BenchOptions, ScenarioResult } from './types';
@@ -35,7 +35,7 @@ export async function burst(opts: BenchOptions): Promise<ScenarioResult> {
           () => undefined,
         );
       }, 2000);
-      const cpu = cpuMeter({ kds: kds.pid, mariadb: pidByName('mariadbd') });
+      const cpu = cpuMeter({ kds: kds.pid, mariadb: await mariadbPidOf(stage.db.pool) });
       const publishMs = await publishBacklog(stage.topic, steps, inProcessWriter(sim));
       await untilFinished(kds, steps.length, 'KDS drained the burst', 3_600_000);
       const drainSeconds = (performance.now() - t0) / 1000;

@@ -10,7 +10,7 @@ import { KAFKA_BROKERS } from '../../test/support/infra';
 import { placedOnly } from '../../test/support/events';
 import { writeSettings } from '../../test/support/zk';
 import { noopConsumer } from '../lib/raw-consumers';
-import { cpuMeter, pidByName } from '../lib/processes';
+import { cpuMeter, mariadbPidOf } from '../lib/processes';
 import { appliedWindow, prepareStage, publishBacklog, startKds, untilFinished } from '../lib/stack';
 import type { BenchOptions, ScenarioResult } from './types';
 
@@ -27,7 +27,7 @@ export async function ceiling(opts: BenchOptions): Promise<ScenarioResult> {
     await writeSettings(stage.zkRoot, opts.settings);
     const kds = await startKds(stage, sim.url, opts.kdsEnv, opts.kdsNodeArgs);
     try {
-      const cpu = cpuMeter({ kds: kds.pid, mariadb: pidByName('mariadbd'), bench: process.pid });
+      const cpu = cpuMeter({ kds: kds.pid, mariadb: await mariadbPidOf(stage.db.pool), bench: process.pid });
       await untilFinished(kds, steps.length, 'KDS drained the backlog', 600_000);
       const used = cpu();
       const w = await appliedWindow(stage.db);

@@ -6,7 +6,7 @@
 import { inProcessWriter } from '../../simulator/admin-client';
 import { createOrderServiceSimulator } from '../../simulator/order-service';
 import { generateTraffic } from '../../simulator/scenario';
-import { cpuMeter, pidByName } from '../lib/processes';
+import { cpuMeter, mariadbPidOf } from '../lib/processes';
 import { placedOnly } from '../../test/support/events';
 import { writeSettings } from '../../test/support/zk';
 import { appliedWindow, prepareStage, publishBacklog, startKds, until, type Kds } from '../lib/stack';
@@ -27,7 +27,7 @@ async function drain(n: number, events: number, opts: BenchOptions, settings: Be
       return sums.reduce((a, b) => a + b, 0) === (settings.orderServiceMaxConcurrent ?? 0) + (settings.orderServiceMaxPerSecond ?? 0);
     }, 60_000);
     const steps = placedOnly(generateTraffic({ orders: events, seed: 31, merchants: opts.merchants }));
-    const cpu = cpuMeter({ mariadb: pidByName('mariadbd'), ...Object.fromEntries(kds.map((k, i) => [`kds${i}`, k.pid])) });
+    const cpu = cpuMeter({ mariadb: await mariadbPidOf(stage.db.pool), ...Object.fromEntries(kds.map((k, i) => [`kds${i}`, k.pid])) });
     await publishBacklog(stage.topic, steps, inProcessWriter(sim));
     await until('drained', async () => (await appliedWindow(stage.db)).n >= steps.length, 600_000);
     const used = cpu();

@@ -6,6 +6,10 @@ export interface BenchOptions {
   /** Events per second of the latency scenario (default 500). */
   rate?: number;
   merchants: number;
+  /** history: share of the full chain's 500,000 orders a day (default 1). */
+  scale?: number;
+  /** history: days of history (default 7). */
+  days?: number;
   /** Live settings written to ZooKeeper before the KDS starts. */
   settings: Partial<Settings>;
   /** Extra environment for the KDS process. */

@@ -30,6 +30,8 @@ export function banner(i: BannerInfo): string {
     BOLD('Screens') + ` (merchant ${i.merchantId}; tap a dish to move it)`,
     `  kitchen  ${u}/kitchen?token=${i.kitchenToken}`,
     `  waiter   ${u}/waiter?token=${i.waiterToken}`,
+    `  pass     ${u}/expo?token=${i.waiterToken}`,
+    `  by dish  ${u}/kitchen?view=dish&token=${i.kitchenToken}`,
     i.guest === undefined
       ? '  guest    (no order of this merchant in the first batch; make a guest token with npm run token)'
       : `  guest    ${u}/guest?token=${i.guest.token}    (order ${i.guest.orderId})`,

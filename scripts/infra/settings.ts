@@ -1,5 +1,6 @@
 // Where the local stack lives and which ports it uses. Scripts may read process.env directly
 // (src/config.ts is the only reader inside the service itself).
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 
 export const KAFKA_VERSION = '3.9.1';
@@ -26,8 +27,30 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return n;
 }
 
+/**
+ * The path with every symlink in its existing part resolved. The servers are started with these
+ * paths in their configuration and outlive the command that started them: a copy of the work tree
+ * whose `.cache` is a symlink (scripts/node22-check.sh) is deleted while its Kafka and ZooKeeper
+ * go on serving the rest of the run, and a data directory named through the deleted symlink is
+ * gone for them (Kafka takes its log directory offline and stops at its next checkpoint).
+ */
+function withoutSymlinks(p: string): string {
+  const rest: string[] = [];
+  let head = path.resolve(p);
+  for (;;) {
+    try {
+      return path.join(realpathSync(head), ...rest);
+    } catch {
+      const parent = path.dirname(head);
+      if (parent === head) return path.resolve(p);
+      rest.unshift(path.basename(head));
+      head = parent;
+    }
+  }
+}
+
 export function infraSettings(env: NodeJS.ProcessEnv = process.env): InfraSettings {
-  const dir = path.resolve(env.KDS_INFRA_DIR?.trim() || path.join(REPO_ROOT, '.cache', 'infra'));
+  const dir = withoutSymlinks(env.KDS_INFRA_DIR?.trim() || path.join(REPO_ROOT, '.cache', 'infra'));
   return {
     dir,
     libsDir: path.join(dir, 'libs'),

@@ -15,7 +15,7 @@ export interface AlertsOptions {
   log: Logger;
   teardown: Teardown;
   /** This instance's circuit breaker, whose turns the outage notices report. */
-  breaker: LocalBreaker;
+  breaker: LocalBreaker & { onChange(listener: () => void): () => void };
 }
 
 export interface Alerts {
@@ -43,11 +43,14 @@ export function buildAlerts(o: AlertsOptions): Alerts {
     apiBaseUrl: config.http.publicUrl, maxAttempts: config.retry.maxAttempts,
     minIntervalMs: config.smtp.digestIntervalMs,
   });
+  const syncOutage = (): void => {
+    outage.sync().catch((err: unknown) => o.log.error('outage notice sync failed', { err }));
+  };
+  // subscribed before anything can call the order service: no turn goes unreported
+  o.breaker.onChange(syncOutage);
   return {
     digest,
-    syncOutage: () => {
-      outage.sync().catch((err: unknown) => o.log.error('outage notice sync failed', { err }));
-    },
+    syncOutage,
     observePeers: () => outage.observePeers().catch((err: unknown) => o.log.warn('shared outage state not read', { err })),
   };
 }

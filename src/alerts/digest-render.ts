@@ -2,6 +2,7 @@
 // what is stuck, what is blocked behind it, and the exact calls that unblock it.
 import type { FailedEntry } from './digest-sql';
 import type { Mail } from './mailer';
+import { mailSafe } from './mail-text';
 
 export interface DigestContext {
   envName: string;
@@ -17,19 +18,20 @@ function curl(ctx: DigestContext, method: 'GET' | 'POST', path: string): string 
   return `curl -sS ${m}-H "Authorization: Bearer $TOKEN" '${ctx.apiBaseUrl}${path}'`;
 }
 
-function oneLine(s: string | null, max = 500): string {
-  if (s === null || s === '') return '(none recorded)';
-  const flat = s.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+function lastError(s: string | null): string {
+  return s === null || s === '' ? '(none recorded)' : mailSafe(s.trim());
 }
 
 function entryBlock(e: FailedEntry, ctx: DigestContext): string {
   return [
-    `#${e.id}  order ${e.orderId}  merchant ${e.merchantId}`,
-    `  event:      ${e.eventId} ${e.eventType} (version ${e.eventVersion})`,
+    // ids and the type are checked by src/events/decode.ts, but only the eventId's length is:
+    // everything from a record is shown through mailSafe
+    `#${e.id}  order ${mailSafe(e.orderId)}  merchant ${mailSafe(e.merchantId)}`,
+    `  event:      ${mailSafe(e.eventId)} ${mailSafe(e.eventType)} (version ${e.eventVersion})`,
     `  attempts:   ${e.attempts}, failed at ${e.failedAt.toISOString()}`,
-    `  last error: ${oneLine(e.lastError)}`,
+    `  last error: ${lastError(e.lastError)}`,
     `  waiting behind it: ${e.waitingBehind} event(s) of this order`,
+    `  on the console: ${ctx.apiBaseUrl}/ops#retry-${e.id}`,
     `  replay:     ${curl(ctx, 'POST', `/api/retries/${e.id}/replay`)}`,
     `  discard:    ${curl(ctx, 'POST', `/api/retries/${e.id}/discard`)}`,
   ].join('\n');
@@ -48,6 +50,7 @@ export function renderDigest(entries: readonly FailedEntry[], total: number, ctx
     'Replay runs an entry again now (use it once the cause is fixed); discard drops it (kept for',
     'audit as DISCARDED) and releases the events behind it. Get an admin token first:',
     `  ${TOKEN_LINE}`,
+    `Or on the on-call console (it asks for the token once): ${ctx.apiBaseUrl}/ops#retries`,
     '',
     ...entries.map((e) => entryBlock(e, ctx) + '\n'),
   ];

@@ -2,6 +2,7 @@
 // retry_entries_mail (status, mailed_at) index.
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Conn } from '../db/pool';
+import { sqlStatus, WAITING_BEHIND_SQL } from '../order-queue/states';
 
 export interface Unmailed {
   /** The entries this digest covers (oldest first). */
@@ -17,7 +18,7 @@ export interface Unmailed {
 export async function selectUnmailed(conn: Conn, cap: number): Promise<Unmailed | undefined> {
   const [rows] = await conn.query<RowDataPacket[]>(
     `SELECT id, NOW(3) AS snapshot FROM retry_entries
-      WHERE status = 'FAILED' AND mailed_at IS NULL ORDER BY id LIMIT ?`,
+      WHERE status = ${sqlStatus('FAILED')} AND mailed_at IS NULL ORDER BY id LIMIT ?`,
     [cap],
   );
   const first = rows[0];
@@ -55,9 +56,7 @@ interface FailedRow extends RowDataPacket {
 export async function describeEntries(conn: Conn, ids: readonly number[]): Promise<FailedEntry[]> {
   const [rows] = await conn.query<FailedRow[]>(
     `SELECT r.id, r.order_id, r.merchant_id, r.event_id, r.event_type, r.event_version, r.attempts,
-            r.last_error, r.updated_at,
-            (SELECT COUNT(*) FROM retry_entries b
-              WHERE b.order_id = r.order_id AND b.status = 'PENDING' AND b.queue_pos > r.queue_pos) AS waiting
+            r.last_error, r.updated_at, ${WAITING_BEHIND_SQL('r')} AS waiting
        FROM retry_entries r
       WHERE r.id IN (?)
       ORDER BY r.id`,
@@ -81,7 +80,7 @@ export async function describeEntries(conn: Conn, ids: readonly number[]): Promi
 export async function markMailed(conn: Conn, u: Unmailed, mailedAt: Date): Promise<number> {
   const [res] = await conn.query<ResultSetHeader>(
     `UPDATE retry_entries SET mailed_at = ?
-      WHERE id IN (?) AND status = 'FAILED' AND mailed_at IS NULL AND updated_at <= ?`,
+      WHERE id IN (?) AND status = ${sqlStatus('FAILED')} AND mailed_at IS NULL AND updated_at <= ?`,
     [mailedAt, u.ids, u.snapshot],
   );
   return res.affectedRows;

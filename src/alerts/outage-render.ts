@@ -1,4 +1,5 @@
 // Text of the outage notices. Pure.
+import { mailSafe } from './mail-text';
 import type { Mail } from './mailer';
 import type { LocalView, OutageRender } from './outage-state';
 
@@ -20,8 +21,8 @@ export function outageRender(envName: string, probeIntervalMs: number): OutageRe
         text: [
           `The order service has been failing for everyone since ${since.toISOString()}.`,
           '',
-          `Seen by instance ${v.instance}: ${v.failures} of ${v.calls} calls failed (${pct}%) in the`,
-          `rolling window; last error: ${v.lastError ?? 'unknown'}.`,
+          `Seen by instance ${mailSafe(v.instance)}: ${v.failures} of ${v.calls} calls failed (${pct}%) in the`,
+          `rolling window; last error: ${v.lastError === null ? 'unknown' : mailSafe(v.lastError)}.`,
           '',
           'What the KDS does meanwhile:',
           '- new order events are parked in the retry table (nothing is lost, order is kept);',
@@ -37,12 +38,12 @@ export function outageRender(envName: string, probeIntervalMs: number): OutageRe
     recovered(v: LocalView, since: Date, until: Date, reason: 'closed' | 'stale'): Mail {
       const how =
         reason === 'closed'
-          ? `A probe call from instance ${v.instance} succeeded at ${until.toISOString()}.`
+          ? `A probe call from instance ${mailSafe(v.instance)} succeeded at ${until.toISOString()}.`
           : `No instance has reported the order service down since the last check; the instance that ` +
             'reported it stopped reporting (restarted or stopped).';
       const calls =
         reason === 'closed' && v.rejected + v.probes > 0
-          ? [`Instance ${v.instance} skipped ${v.rejected} call(s) and made ${v.probes} probe(s) during the outage.`]
+          ? [`Instance ${mailSafe(v.instance)} skipped ${v.rejected} call(s) and made ${v.probes} probe(s) during the outage.`]
           : [];
       return {
         subject: `${tag} order service recovered after ${duration(until.getTime() - since.getTime())}`,

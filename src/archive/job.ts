@@ -38,6 +38,10 @@ export interface ArchiveStats {
   dishes: number;
   retryEntries: number;
   guards: number;
+  /** dish_marks rows moved to dish_marks_archive with their orders. */
+  dishMarks: number;
+  /** stats_marks rows (contributions of archived orders and dishes) dropped. */
+  statsMarks: number;
   changes: number;
   /** Orders old enough but kept because they still have PENDING or FAILED retry entries. */
   keptBlocked: number;
@@ -80,6 +84,8 @@ export function createArchiveJob(deps: ArchiveDeps): ArchiveJob {
         s.dishes += moved.dishes;
         s.retryEntries += moved.retryEntries;
         s.guards += moved.guards;
+        s.dishMarks += moved.dishMarks;
+        s.statsMarks += moved.statsMarks;
       }
     }
 
@@ -107,7 +113,7 @@ export function createArchiveJob(deps: ArchiveDeps): ArchiveJob {
 
   async function run(opts: ArchiveRunOptions): Promise<ArchiveStats> {
     const s: ArchiveStats = {
-      orders: 0, dishes: 0, retryEntries: 0, guards: 0, changes: 0, keptBlocked: 0, batches: 0, complete: false,
+      orders: 0, dishes: 0, retryEntries: 0, guards: 0, dishMarks: 0, statsMarks: 0, changes: 0, keptBlocked: 0, batches: 0, complete: false,
     };
     const cutoff = new Date(now().getTime() - deps.afterDays * DAY_MS);
     const lockConn = await deps.pool.getConnection();

@@ -6,17 +6,20 @@
 // on MariaDB too (MySQL 8 only warns that it is deprecated).
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Conn, Pool } from '../db/pool';
-import { dropClosedQueues, NOT_BLOCKED_SQL } from '../order-queue/sql';
+import { dropClosedQueues } from '../order-queue/sql';
+import { CLOSED_SQL, NOT_BLOCKED_SQL } from '../order-queue/states';
 
 const ORDER_COLS = [
   'order_id', 'merchant_id', 'table_no', 'status', 'version', 'placed_at', 'upstream_updated_at',
   'created_at', 'updated_at', 'ticket_no', 'local_date', 'local_hour', 'hour_start', 'rush',
+  'channel', 'platform', 'pickup_at',
 ];
 const DISH_COLS = [
   'item_id', 'order_id', 'merchant_id', 'dish_id', 'name', 'quantity', 'station', 'note',
   'upstream_status', 'upstream_version', 'state', 'ready_at', 'served_at', 'placed_at', 'updated_at',
-  'added_to',
+  'added_to', 'course', 'upstream_hold', 'held', 'fired_at', 'due_at',
 ];
+const MARK_COLS = ['id', 'merchant_id', 'order_id', 'item_id', 'action', 'from_state', 'to_state', 'role', 'device_id', 'at'];
 const LOG_COLS = ['merchant_id', 'seq', 'kind', 'order_id', 'item_id', 'serve', 'payload', 'created_at'];
 const RETRY_COLS = [
   'id', 'order_id', 'merchant_id', 'queue_pos', 'event_id', 'event_type', 'event_version', 'occurred_at',
@@ -59,18 +62,33 @@ export interface MovedOrders {
   dishes: number;
   retryEntries: number;
   guards: number;
+  dishMarks: number;
+  statsMarks: number;
 }
 
-/** Moves the orders with their dishes and their closed retry entries, and drops their queues. */
+/**
+ * Moves the orders with their dishes, the dishes' marks (dish_marks) and their closed retry entries,
+ * drops their queues, and drops the orders' and dishes' stats contributions (stats_marks): a
+ * contribution is read only when its dish or order changes again, which an archived one cannot.
+ * The day figures they were added to stay (src/stats/). Contributions go before the dishes, whose
+ * item ids find them.
+ */
 export async function moveOrders(conn: Conn, ids: readonly string[]): Promise<MovedOrders> {
   await conn.query(copySql('orders', ORDER_COLS, 'order_id IN (?)'), [ids]);
   await conn.query(copySql('dishes', DISH_COLS, 'order_id IN (?)'), [ids]);
+  await conn.query(copySql('dish_marks', MARK_COLS, 'order_id IN (?)'), [ids]);
   await conn.query(copySql('retry_entries', RETRY_COLS, 'order_id IN (?)'), [ids]);
   const del = async (sql: string): Promise<number> => (await conn.query<ResultSetHeader>(sql, [ids]))[0].affectedRows;
+  const statsMarks =
+    (await del("DELETE m FROM stats_marks m JOIN dishes d ON m.kind = 'D' AND m.id = d.item_id WHERE d.order_id IN (?)")) +
+    (await del("DELETE FROM stats_marks WHERE kind = 'O' AND id IN (?)"));
+  const dishMarks = await del('DELETE FROM dish_marks WHERE order_id IN (?)');
   const dishes = await del('DELETE FROM dishes WHERE order_id IN (?)');
+  // a fire still scheduled for an order this old will never be wanted
+  await del('DELETE FROM scheduled_fires WHERE order_id IN (?)');
   const queues = await dropClosedQueues(conn, ids);
   const orders = await del('DELETE FROM orders WHERE order_id IN (?)');
-  return { orders, dishes, retryEntries: queues.entries, guards: queues.guards };
+  return { orders, dishes, retryEntries: queues.entries, guards: queues.guards, dishMarks, statsMarks };
 }
 
 export type LogKey = [merchantId: string, seq: number];
@@ -93,7 +111,7 @@ export async function moveChanges(conn: Conn, keys: readonly LogKey[]): Promise<
 export async function selectOldClosedEntries(pool: Pool, cutoff: Date, afterId: number, limit: number): Promise<number[]> {
   const [rows] = await pool.query<RowDataPacket[]>(
     `SELECT id FROM retry_entries
-      WHERE id > ? AND status IN ('DONE', 'DISCARDED') AND updated_at < ?
+      WHERE id > ? AND status IN ${CLOSED_SQL} AND updated_at < ?
       ORDER BY id LIMIT ?`,
     [afterId, cutoff, limit],
   );
@@ -101,7 +119,7 @@ export async function selectOldClosedEntries(pool: Pool, cutoff: Date, afterId: 
 }
 
 export async function moveClosedEntries(conn: Conn, ids: readonly number[]): Promise<number> {
-  const where = `id IN (?) AND status IN ('DONE', 'DISCARDED')`;
+  const where = `id IN (?) AND status IN ${CLOSED_SQL}`;
   await conn.query(copySql('retry_entries', RETRY_COLS, where), [ids]);
   const [res] = await conn.query<ResultSetHeader>(`DELETE FROM retry_entries WHERE ${where}`, [ids]);
   return res.affectedRows;

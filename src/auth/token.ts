@@ -166,6 +166,11 @@ export function verifyToken(token: string, key: TokenKey, nowMs: number = Date.n
   if (!isRecord(header) || header.alg !== 'HS256') return { ok: false, reason: 'malformed' };
   const expected = sign(`${h}.${p}`, key.secret);
   const given = Buffer.from(s, 'base64url');
+  // One spelling per signature: base64url's last character carries unused low bits, so four
+  // spellings decode to the same 32 bytes. Accepting them all would give one token four names
+  // (and four rate-limit buckets keyed on its signature, src/limits/limits.ts tokenLimitKey).
+  // Re-encoding is the canonical check; it looks only at what the caller sent.
+  if (given.toString('base64url') !== s) return { ok: false, reason: 'signature' };
   // timingSafeEqual needs equal lengths; the length of an HMAC is public anyway
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return { ok: false, reason: 'signature' };

@@ -15,6 +15,10 @@ export interface PickupOrder {
   ready: number;
   served: number;
   lastReadyAt: Date | null;
+  /** contract "Kitchen workflows": TAKEAWAY or DELIVERY (the board lists both), platform, pickup time */
+  channel?: string;
+  platform?: string | null;
+  pickupAt?: Date | null;
 }
 
 export type PickupPlace = 'preparing' | 'ready' | null;
@@ -27,9 +31,19 @@ export function pickupPlace(o: PickupOrder, now: Date): PickupPlace {
   return 'ready';
 }
 
+/** One number on the board with how it leaves (docs/screens.md: an addition to the contract's lists). */
+export interface PickupEntry {
+  ticket: number | string;
+  place: 'preparing' | 'ready';
+  channel: string;
+  platform: string | null;
+  pickupAt: string | null;
+}
+
 export interface PickupBoard {
   preparing: Array<number | string>;
   ready: Array<number | string>;
+  orders: PickupEntry[];
 }
 
 /** Preparing in order of arrival; ready with the most recently cooked last (the newest call at the end). */
@@ -42,7 +56,15 @@ export function pickupBoard(orders: readonly PickupOrder[], now: Date): PickupBo
     else if (place === 'ready') ready.push(o);
   }
   ready.sort((a, b) => (a.lastReadyAt?.getTime() ?? 0) - (b.lastReadyAt?.getTime() ?? 0));
-  return { preparing: preparing.map((o) => o.ticket), ready: ready.map((o) => o.ticket) };
+  const entry = (place: 'preparing' | 'ready') => (o: PickupOrder): PickupEntry => ({
+    ticket: o.ticket, place, channel: o.channel ?? 'TAKEAWAY', platform: o.platform ?? null,
+    pickupAt: o.pickupAt === null || o.pickupAt === undefined ? null : o.pickupAt.toISOString(),
+  });
+  return {
+    preparing: preparing.map((o) => o.ticket),
+    ready: ready.map((o) => o.ticket),
+    orders: [...preparing.map(entry('preparing')), ...ready.map(entry('ready'))],
+  };
 }
 
 /** The ticket number when the order has one (ticket numbers are assigned by the stats feature). */

@@ -1,13 +1,12 @@
-// Board and order reads composed from the single-query functions beside this file.
+// Board and order reads composed from the single-query functions beside this file, mapped by the
+// one mapper of each row (src/views/): the same values the unit of work pushes.
 import type { Connection } from 'mysql2/promise';
-import type { DishView } from '../changes/append';
 import type { Pool } from '../db/pool';
-import { dishView } from '../db/rows';
+import { dishView, type DishView } from '../views/dish';
+import { orderDetail, selectOrderRows, type OrderDetail, type OrderRow } from '../views/order';
 import { selectBoardOrders } from './select-board-orders';
 import { selectDishesOfOrders } from './select-dishes';
-import { selectOrder } from './select-order';
 import { selectMerchantSeq } from './select-seq';
-import { orderDetail, type OrderDetail, type OrderRow } from './views';
 
 async function withDishes(db: Connection, orders: readonly OrderRow[], station?: string): Promise<OrderDetail[]> {
   const dishes = await selectDishesOfOrders(db, orders.map((o) => o.order_id), station);
@@ -20,8 +19,13 @@ async function withDishes(db: Connection, orders: readonly OrderRow[], station?:
   return orders.map((o) => orderDetail(o, byOrder.get(o.order_id) ?? []));
 }
 
+/** Orders with all their dishes (every station), in the given order. */
+export function readOrdersWithDishes(db: Connection, orders: readonly OrderRow[]): Promise<OrderDetail[]> {
+  return withDishes(db, orders);
+}
+
 export async function readOrder(db: Connection, orderId: string): Promise<OrderDetail | undefined> {
-  const row = await selectOrder(db, orderId);
+  const [row] = await selectOrderRows(db, [orderId]);
   if (row === undefined) return undefined;
   const [detail] = await withDishes(db, [row]);
   return detail;

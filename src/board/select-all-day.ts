@@ -6,6 +6,8 @@ export interface AllDayLine {
   station: string | null;
   waiting: number;
   ready: number;
+  /** portions held (not fired): not counted in `waiting` */
+  held: number;
 }
 
 interface AllDayRow extends RowDataPacket {
@@ -13,6 +15,7 @@ interface AllDayRow extends RowDataPacket {
   station: string | null;
   waiting: string | number;
   ready: string | number;
+  held: string | number;
 }
 
 /**
@@ -28,8 +31,9 @@ export async function selectAllDay(
 ): Promise<AllDayLine[]> {
   const [rows] = await db.query<AllDayRow[]>(
     `SELECT d.name, d.station,
-            SUM(CASE WHEN d.state = 'WAITING' THEN d.quantity ELSE 0 END) AS waiting,
-            SUM(CASE WHEN d.state = 'READY' THEN d.quantity ELSE 0 END) AS ready
+            SUM(CASE WHEN d.state = 'WAITING' AND d.held = 0 THEN d.quantity ELSE 0 END) AS waiting,
+            SUM(CASE WHEN d.state = 'READY' THEN d.quantity ELSE 0 END) AS ready,
+            SUM(CASE WHEN d.state = 'WAITING' AND d.held = 1 THEN d.quantity ELSE 0 END) AS held
        FROM dishes d
        JOIN orders o ON o.order_id = d.order_id
       WHERE d.merchant_id = ?
@@ -38,8 +42,8 @@ export async function selectAllDay(
         AND (? IS NULL OR d.station = ?)
         AND NOT (o.status = 'COMPLETED' AND o.updated_at < UTC_TIMESTAMP(3) - INTERVAL ? MINUTE)
       GROUP BY d.name, d.station
-      ORDER BY waiting DESC, ready DESC, d.name, d.station`,
+      ORDER BY waiting DESC, ready DESC, held DESC, d.name, d.station`,
     [merchantId, boardDays, station ?? null, station ?? null, COMPLETED_GRACE_MINUTES],
   );
-  return rows.map((r) => ({ name: r.name, station: r.station, waiting: Number(r.waiting), ready: Number(r.ready) }));
+  return rows.map((r) => ({ name: r.name, station: r.station, waiting: Number(r.waiting), ready: Number(r.ready), held: Number(r.held) }));
 }

@@ -1,12 +1,12 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import type { OrderRow } from './views';
+import { orderColumns, type OrderRow } from '../views/order';
 
 /** An order COMPLETED upstream leaves the boards this long after the KDS applied it, open dishes or not. */
 export const COMPLETED_GRACE_MINUTES = 30;
 
 /**
- * Orders of a merchant placed within the last `boardDays` days that still have a WAITING or READY
- * dish (at `station`, when given), rush orders first, then oldest first. An order the order system
+ * Orders of a merchant placed within the last `boardDays` days that still have a fired WAITING or a
+ * READY dish (a held dish does not count as waiting: contract "Kitchen workflows") (at `station`, when given), rush orders first, then oldest first. An order the order system
  * COMPLETED stays only COMPLETED_GRACE_MINUTES: nobody tapped its last dishes, but the guests have
  * paid and left, so it must not crowd the screens for days (its dishes keep their states: the
  * figures stay honest about what was never marked). The inner query walks index
@@ -20,13 +20,14 @@ export async function selectBoardOrders(
   station?: string,
 ): Promise<OrderRow[]> {
   const [rows] = await db.query<(OrderRow & RowDataPacket)[]>(
-    `SELECT o.order_id, o.merchant_id, o.table_no, o.status, o.version, o.placed_at, o.ticket_no, o.rush
+    `SELECT ${orderColumns('o')}
        FROM orders o
       WHERE o.order_id IN (
               SELECT d.order_id
                 FROM dishes d
                WHERE d.merchant_id = ?
                  AND d.state IN ('WAITING', 'READY')
+                 AND (d.held = 0 OR d.state = 'READY')
                  AND d.placed_at >= UTC_TIMESTAMP(3) - INTERVAL ? DAY
                  AND (? IS NULL OR d.station = ?))
         AND NOT (o.status = 'COMPLETED' AND o.updated_at < UTC_TIMESTAMP(3) - INTERVAL ? MINUTE)

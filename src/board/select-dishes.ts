@@ -1,5 +1,5 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { DISH_COLUMNS, type DishRow } from '../db/rows';
+import { DISH_COLUMNS, type DishRow } from '../views/dish';
 
 /**
  * Dishes of the given orders (index dishes_order), optionally only one station's, in a stable

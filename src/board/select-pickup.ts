@@ -8,10 +8,13 @@ interface PickupRow extends RowDataPacket {
   ready: string | number;
   served: string | number;
   last_ready_at: Date | null;
+  channel: string;
+  platform: string | null;
+  pickup_at: Date | null;
 }
 
 /**
- * Take-away orders (no table) of the last PICKUP_HOURS with their dish counts by state, in order of
+ * Take-away and delivery orders (channel TAKEAWAY or DELIVERY, table or not) of the last PICKUP_HOURS with their dish counts by state, in order of
  * arrival. `o.*` rather than a column list: `ticket_no` is added by the stats feature's migration,
  * and the board reads it when it is there (ticketOf falls back to a short label before).
  */
@@ -29,7 +32,7 @@ export async function selectPickupOrders(db: Connection, merchantId: string): Pr
                 AND state IN ('WAITING', 'READY', 'SERVED')
                 AND placed_at >= UTC_TIMESTAMP(3) - INTERVAL ? HOUR
               GROUP BY order_id) a ON a.order_id = o.order_id
-      WHERE o.table_no IS NULL
+      WHERE o.channel IN ('TAKEAWAY', 'DELIVERY')
         AND o.status <> 'CANCELLED'
       ORDER BY o.placed_at, o.order_id`,
     [merchantId, PICKUP_HOURS],
@@ -41,5 +44,8 @@ export async function selectPickupOrders(db: Connection, merchantId: string): Pr
     ready: Number(r.ready),
     served: Number(r.served),
     lastReadyAt: r.last_ready_at === null ? null : new Date(r.last_ready_at),
+    channel: r.channel,
+    platform: r.platform,
+    pickupAt: r.pickup_at === null ? null : new Date(r.pickup_at),
   }));
 }

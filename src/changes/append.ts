@@ -1,47 +1,25 @@
 // Appends changes to the change log with the next per-merchant seqs, inside the caller's
 // transaction. The merchant_seq row lock is held until commit, so transactions of one
-// merchant commit in seq order and readers never see a gap (design note 6). Only the unit of work
+// merchant commit in seq order and readers never see a gap (docs/architecture.md, lock order). Only the unit of work
 // (./unit-of-work.ts) calls it, last in its transaction, to hold that lock as briefly as possible.
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Conn } from '../db/pool';
+import type { DishView } from '../views/dish';
+import type { OrderView } from '../views/order';
 
-export interface OrderView {
-  orderId: string;
-  tableNo: string | null;
-  status: string;
-  version: number;
-  /** per merchant and local day, from 1 (src/tickets/); null only for an order not numbered yet */
-  ticketNo: number | null;
-  placedAt: string;
-  /** Set by the rush calls' changes only: the pipeline's changes leave the flag as the screen has it. */
-  rush?: boolean;
-}
+/**
+ * The waiters' call a dish change carries: `serve` when the change made the dish READY (take it to
+ * the table), `pull` when a READY dish was cancelled (take it off the pass).
+ */
+export type WaiterCall = 'serve' | 'pull';
 
-export interface DishView {
-  itemId: string;
-  orderId: string;
-  name: string;
-  quantity: number;
-  station: string | null;
-  note: string | null;
-  state: string;
-  updatedAt: string;
-  readyAt: string | null;
-  servedAt: string | null;
-  /** only on added-portion rows (pipeline/dish-plan.ts): the item whose raised quantity they are */
-  addedTo?: string;
-}
-
+/**
+ * One change as logged and pushed. Built only by the unit of work, from the rows it reads back
+ * (src/changes/read-back.ts): `order` and `dish` are exactly what `GET /api/orders/{id}` shows.
+ */
 export type Change =
   | { kind: 'order'; order: OrderView }
-  | {
-      kind: 'dish';
-      dish: DishView;
-      /** the dish's state before this change; null for a new dish (not logged, for recorders) */
-      from: string | null;
-      /** this change made the dish READY */
-      serve: boolean;
-    };
+  | { kind: 'dish'; dish: DishView; call: WaiterCall | null };
 
 /**
  * A payload as an SQL string literal. JSON.stringify leaves no raw control characters (it writes
@@ -57,16 +35,14 @@ function payloadLiteral(value: unknown): { toSqlString(mode?: { noBackslashEscap
 }
 
 /**
- * The waiters' call a dish change carries, stored in change_log.serve: 1 = serve (the change made
- * the dish READY: take it to the table), 2 = pull (a READY dish was cancelled: take it off the
- * pass), 0 = none. One column, so the pull keeps the seq of its dish change like the serve does.
+ * The waiters' call as stored in change_log.serve: 1 = serve, 2 = pull, 0 = none. One column, so
+ * the pull keeps the seq of its dish change like the serve does.
  */
 export const CALL_SERVE = 1;
 export const CALL_PULL = 2;
 export function waiterCall(c: Change): number {
-  if (c.kind !== 'dish') return 0;
-  if (c.serve) return CALL_SERVE;
-  return c.from === 'READY' && c.dish.state === 'CANCELLED' ? CALL_PULL : 0;
+  if (c.kind !== 'dish' || c.call === null) return 0;
+  return c.call === 'serve' ? CALL_SERVE : CALL_PULL;
 }
 
 interface SeqRow extends RowDataPacket {

@@ -1,24 +1,42 @@
-// The one way to commit a change that screens see (design note 6). Every writer — the consumer's
+// The one way to commit a change that screens see (docs/architecture.md). Every writer — the consumer's
 // group write, the retry job, dish marks and every kitchen action — runs its work inside `run`:
 //
 //   1. the work takes its own row locks, in the fixed order of the whole system:
-//        order queues (order_guards, by order id) → orders → dishes (by order id / item id);
-//   2. it states the changes it made with `tx.log(merchantId, changes)`;
-//   3. recorders derived from the same changes (aggregates) write in the same transaction;
-//   4. the merchants' `merchant_seq` rows are locked last, in merchant-id order, and the change log
+//        order queues (order_guards, by order id) → orders → ticket counters → dishes (by order id / item id);
+//   2. it writes, and says WHICH rows it changed — never what they now hold:
+//        tx.touchOrders(orderIds)            an order's row changed (status, rush, ticket, …)
+//        tx.touchDishes(kind, itemIds)       dish rows changed; `kind` is the waiters' call:
+//            'serve'  the change made the dish READY (take it to the table)
+//            'pull'   a READY dish was cancelled (take it off the pass)
+//            'dish'   anything else
+//      Changes reach screens in the order of these calls (a row touched twice is one change, at
+//      its first place; a serve/pull given by any of its touches is kept);
+//   3. when the work returns, the touched rows are read back in this transaction through the one
+//      mapper of each (src/views/dish.ts dishView, src/views/order.ts orderView; one SELECT per
+//      table, src/changes/read-back.ts), so a pushed change equals what GET /api/orders/{id}
+//      returns; a touched row that does not exist is a bug and rolls everything back;
+//   4. recorders derived from the same changes (aggregates) write in the same transaction;
+//   5. the merchants' `merchant_seq` rows are locked last, in merchant-id order, and the change log
 //      appended (changes/append.ts): that lock orders the commits of a merchant, so committed seqs
 //      are gap-free;
-//   5. commit; only then the hub is told, so no screen is ever pushed a change that rolled back.
+//   6. commit; only then the hub is told, so no screen is ever pushed a change that rolled back.
 //
+// A writer that answers its caller with the row it changed reads it with the same mapper
+// (readDish in src/views/dish.ts, readOrder in src/board/read.ts) after its write.
 // A deadlock victim is run again from step 1 (db/pool.ts inTx): the work must touch only the
-// database and return what it decided.
+// database and return what it decided; touches of a failed attempt are forgotten.
 import { inTx, type Conn, type Pool } from '../db/pool';
 import { appendChangesOfMerchants, type Change, type ChangeNotifier } from './append';
+import { createTouches, type DishTouch } from './read-back';
+
+export type { DishTouch };
 
 export interface WorkTx {
   readonly conn: Conn;
-  /** Changes this transaction made to a merchant's orders or dishes, in the order screens get them. */
-  log(merchantId: string, changes: readonly Change[]): void;
+  /** Dish rows this transaction changed, with the waiters' call their change makes. */
+  touchDishes(kind: DishTouch, itemIds: readonly string[]): void;
+  /** Order rows this transaction changed. */
+  touchOrders(orderIds: readonly string[]): void;
 }
 
 /** Derives more rows from the changes, inside the same transaction (e.g. the stats aggregates). */
@@ -41,17 +59,14 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
   return {
     async run(work) {
       const { out, seqs } = await inTx(deps.pool, async (conn) => {
-        const byMerchant = new Map<string, Change[]>();
+        const touches = createTouches();
         const tx: WorkTx = {
           conn,
-          log(merchantId, changes) {
-            if (changes.length === 0) return;
-            const list = byMerchant.get(merchantId);
-            if (list === undefined) byMerchant.set(merchantId, [...changes]);
-            else list.push(...changes);
-          },
+          touchDishes: (kind, itemIds) => touches.dishes(kind, itemIds),
+          touchOrders: (orderIds) => touches.orders(orderIds),
         };
         const result = await work(tx);
+        const byMerchant = await touches.readBack(conn);
         if (byMerchant.size > 0) for (const r of recorders) await r.record(conn, byMerchant);
         return { out: result, seqs: await appendChangesOfMerchants(conn, byMerchant) };
       });

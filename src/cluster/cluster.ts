@@ -8,6 +8,8 @@ import { startMembership, type Membership } from './membership';
 import type { ZkSession } from './zk-session';
 
 export interface Cluster {
+  /** This instance's id in the members' znodes (host:pid:random). */
+  id: string;
   membership: Membership;
   leader: LeaderLatch;
   close(): Promise<void>;
@@ -20,6 +22,7 @@ export function startCluster(deps: { session: ZkSession; root: string; log: Logg
   const membership = startMembership({ session: deps.session, root: deps.root, id, log, settleMs: deps.settleMs });
   const leader = startLeaderLatch({ session: deps.session, root: deps.root, id, log });
   return {
+    id,
     membership,
     leader,
     async close() {

@@ -1,4 +1,4 @@
-// Group membership for the cluster-wide caps (DESIGN-NOTES 7): each instance owns one ephemeral
+// Group membership for the cluster-wide caps (docs/scaling.md): each instance owns one ephemeral
 // sequential znode `<root>/members/m-<seq>`; its rank is its position among the children, oldest
 // first, re-read on every children watch. A member that dies loses its znode when its session
 // expires (ZK_SESSION_TIMEOUT_MS), so the survivors' shares grow that many seconds later; a member

@@ -53,6 +53,15 @@ export interface ZkSession {
   close(): void;
 }
 
+/**
+ * Short on purpose: an instance that dies keeps its membership znode (and so its share of the
+ * order-service cap, and a leadership) until its session expires, so its share returns and a
+ * new leader is elected that many seconds after it died. Not shorter: the C client's pings run on
+ * the event loop, and a loop stalled by a backlog for a couple of seconds must not cost a healthy
+ * instance its session. The server grants 2 to 20 ticks (4 s to 40 s with tickTime=2000).
+ */
+export const ZK_SESSION_TIMEOUT_MS = 6000;
+
 const defaultDelay = (attempt: number): number => Math.min(10_000, 500 * 2 ** attempt);
 
 export function openZkSession(opts: ZkSessionOptions): ZkSession {

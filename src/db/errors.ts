@@ -80,11 +80,35 @@ export function classifyDbError(err: unknown): unknown {
   return err;
 }
 
-/** Runs a database call and rethrows its failure classified. */
+export function isKdsCode(err: unknown, code: string): boolean {
+  return err instanceof KdsError && err.code === code;
+}
+
+/** Runs a database call and rethrows its failure classified (the pool's calls already are). */
 export async function classified<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
     throw classifyDbError(err);
+  }
+}
+
+type Executor<T> = (resolve: (value: T | PromiseLike<T>) => void, reject: (reason?: unknown) => void) => void;
+
+/**
+ * The promise the driver makes for each of its calls, given to mysql2 as its `Promise` option
+ * (src/db/pool.ts): pool.query/execute, getConnection, a connection's query, execute,
+ * beginTransaction, commit and rollback all reject with the failure already classified. So every
+ * query path of every module is classified where it enters, with no wrapper at each call site to
+ * forget: before this, a plain `pool.query` in a route or a job let an outage through as a bug.
+ */
+export class ClassifyingPromise<T> extends Promise<T> {
+  // what then/catch/finally derive is a plain promise: only the driver's own are wrapped
+  static override get [Symbol.species](): PromiseConstructor {
+    return Promise;
+  }
+
+  constructor(executor: Executor<T>) {
+    super((resolve, reject) => executor(resolve, (err: unknown) => reject(classifyDbError(err))));
   }
 }

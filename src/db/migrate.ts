@@ -5,6 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import type { Logger } from '../log';
+import { ClassifyingPromise } from './errors';
 import { ensureDatabase } from './pool';
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
@@ -40,7 +41,7 @@ async function loadMigrations(dir: string): Promise<Migration[]> {
 /** Applies pending migrations; returns the names applied (empty when up to date). */
 export async function migrate(url: string, log: Logger, dir = MIGRATIONS_DIR): Promise<string[]> {
   await ensureDatabase(url);
-  const conn = await mysql.createConnection({ uri: url, timezone: 'Z' });
+  const conn = await mysql.createConnection({ uri: url, timezone: 'Z', Promise: ClassifyingPromise });
   const applied: string[] = [];
   try {
     const [lockRows] = await conn.query<mysql.RowDataPacket[]>("SELECT GET_LOCK('kds_migrate', 60) AS got");

@@ -1,5 +1,5 @@
 import mysql from 'mysql2/promise';
-import { classifyDbError } from './errors';
+import { ClassifyingPromise, classifyDbError, isKdsCode } from './errors';
 
 export type Pool = mysql.Pool;
 export type Conn = mysql.PoolConnection;
@@ -26,7 +26,7 @@ export function parseMysqlUrl(url: string): DbTarget {
 /** Creates the database named in the URL if it does not exist yet (contract: MYSQL_URL). */
 export async function ensureDatabase(url: string): Promise<void> {
   const { serverUrl, database } = parseMysqlUrl(url);
-  const conn = await mysql.createConnection({ uri: serverUrl });
+  const conn = await mysql.createConnection({ uri: serverUrl, Promise: ClassifyingPromise });
   try {
     await conn.query(
       `CREATE DATABASE IF NOT EXISTS \`${database}\` DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
@@ -63,6 +63,9 @@ export function createPool(url: string, connectionLimit = POOL_SIZE): Pool {
     // 10 % of the pipeline's CPU per event (bench/_probe 4,000 events: 13.3 → 11.9 CPU-s). Errors
     // keep their message, code and errno; the caller's frames are still in the awaiting code.
     trace: false,
+    // every call's failure leaves the driver classified (src/db/errors.ts): an outage is
+    // 'infrastructure' wherever it is met, never a bug
+    Promise: ClassifyingPromise,
   }).on('connection', (conn) => {
     // mysql2 types this connection as the promise wrapper, but the event hands out the core
     // (callback) connection. The SETs are queued before any query of ours, so every session
@@ -92,8 +95,8 @@ export async function warmPool(pool: Pool, n: number): Promise<void> {
 
 /** InnoDB chose this transaction as a deadlock victim, or a lock wait timed out: run it again. */
 export function isLockConflict(err: unknown): boolean {
-  const errno = (err as { errno?: number }).errno;
-  return errno === 1213 || errno === 1205;
+  const c = classifyDbError(err);
+  return isKdsCode(c, 'mysql_1213') || isKdsCode(c, 'mysql_1205');
 }
 
 const TX_ATTEMPTS = 4;

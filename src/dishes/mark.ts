@@ -1,9 +1,8 @@
 // Marking a dish READY (cook) or SERVED (waiter): lock, decide with the pure transition table,
 // write, and log the change in one unit of work, so a double tap from two screens makes exactly one
 // transition and one change-log row, and both callers get the same dish back.
-import type { DishView } from '../changes/append';
 import type { UnitOfWork } from '../changes/unit-of-work';
-import { dishView } from '../db/rows';
+import { dishView, readDish, type DishView } from '../views/dish';
 import { insertDishMarks, type Actor } from './insert-dish-mark';
 import { selectDishForUpdate } from './select-dish-for-update';
 import { decideMark, type MarkTarget } from './transitions';
@@ -45,12 +44,7 @@ export async function markDish(deps: MarkDeps, req: MarkRequest): Promise<MarkRe
         action: decision.to, from: row.state, to: decision.to, actor: req.actor, at,
       }]);
     }
-    const dish = dishView({
-      ...row, state: decision.to, updated_at: at,
-      ready_at: decision.to === 'READY' ? at : row.ready_at,
-      served_at: decision.to === 'SERVED' ? at : row.served_at,
-    });
-    tx.log(row.merchant_id, [{ kind: 'dish', dish, from: row.state, serve: decision.to === 'READY' }]);
-    return { kind: 'ok', dish, changed: true };
+    tx.touchDishes(decision.to === 'READY' ? 'serve' : 'dish', [row.item_id]);
+    return { kind: 'ok', dish: await readDish(tx.conn, row.item_id), changed: true };
   });
 }

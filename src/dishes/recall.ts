@@ -2,12 +2,11 @@
 // the recall window. Same shape as mark.ts: lock the row, decide with the pure table, write, record
 // who did it, log the change, all in one unit of work. A recall to READY is a new serve call for
 // waiters (the dish is at the pass again).
-import type { RowDataPacket } from 'mysql2/promise';
-import type { DishView } from '../changes/append';
 import type { UnitOfWork } from '../changes/unit-of-work';
 import type { Conn } from '../db/pool';
-import { DISH_COLUMNS, dishView, type DishRow } from '../db/rows';
+import { dishView, readDish, type DishView } from '../views/dish';
 import { insertDishMarks, type Actor } from './insert-dish-mark';
+import { selectDishForUpdate } from './select-dish-for-update';
 import { decideRecall, type RecallRole } from './transitions';
 
 export type RecallResult =
@@ -22,19 +21,6 @@ export interface RecallRequest {
   actor: Actor;
   windowS: number;
   mayAccess: (merchantId: string) => boolean;
-}
-
-interface RecallRow extends DishRow, RowDataPacket {
-  ready_at: Date | null;
-  served_at: Date | null;
-}
-
-async function selectForRecall(conn: Conn, itemId: string): Promise<RecallRow | undefined> {
-  const [rows] = await conn.query<RecallRow[]>(
-    `SELECT ${DISH_COLUMNS}, ready_at, served_at FROM dishes WHERE item_id = ? FOR UPDATE`,
-    [itemId],
-  );
-  return rows[0];
 }
 
 /** READY → WAITING forgets ready_at, SERVED → READY forgets served_at: the undone mark never happened. */
@@ -52,7 +38,7 @@ async function updateRecalled(conn: Conn, itemId: string, to: string, at: Date):
 
 export async function recallDish(work: UnitOfWork, req: RecallRequest, now: () => Date = () => new Date()): Promise<RecallResult> {
   return work.run(async (tx): Promise<RecallResult> => {
-    const row = await selectForRecall(tx.conn, req.itemId);
+    const row = await selectDishForUpdate(tx.conn, req.itemId);
     if (row === undefined) return { kind: 'not_found' };
     if (!req.mayAccess(row.merchant_id)) return { kind: 'forbidden' };
     const at = now();
@@ -65,8 +51,7 @@ export async function recallDish(work: UnitOfWork, req: RecallRequest, now: () =
       merchantId: row.merchant_id, orderId: row.order_id, itemId: row.item_id,
       action: 'RECALL', from: d.from, to: d.to, actor: req.actor, at,
     }]);
-    const dish = dishView({ ...row, state: d.to, updated_at: at });
-    tx.log(row.merchant_id, [{ kind: 'dish', dish, from: row.state, serve: d.to === 'READY' }]);
-    return { kind: 'ok', dish };
+    tx.touchDishes(d.to === 'READY' ? 'serve' : 'dish', [row.item_id]);
+    return { kind: 'ok', dish: await readDish(tx.conn, row.item_id) };
   });
 }

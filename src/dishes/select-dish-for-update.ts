@@ -1,6 +1,6 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Conn } from '../db/pool';
-import { DISH_COLUMNS, type DishRow } from '../db/rows';
+import { DISH_COLUMNS, type DishRow } from '../views/dish';
 
 /**
  * Locks one dish row until the transaction ends. Two screens marking the same dish queue here,

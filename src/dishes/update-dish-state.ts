@@ -12,8 +12,11 @@ export async function updateDishState(conn: Conn, itemId: string, to: MarkTarget
         SET state = ?,
             ready_at = IF(? = 'READY', ?, ready_at),
             served_at = IF(? = 'SERVED', ?, served_at),
+            -- a held dish a cook marks cooked anyway was fired by that mark (contract "Kitchen workflows")
+            fired_at = IF(? = 'READY', COALESCE(fired_at, ?), fired_at),
+            held = IF(? = 'READY', 0, held),
             updated_at = ?
       WHERE item_id = ?`,
-    [to, to, at, to, at, at, itemId],
+    [to, to, at, to, at, to, at, to, at, itemId],
   );
 }

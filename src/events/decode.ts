@@ -1,4 +1,5 @@
-// Decoding and validation of one Kafka record against shared/contract/order-events.md. Pure.
+// Decoding and validation of one Kafka record against the order-events contract (the fields,
+// types and limits checked below are its rules). Pure.
 export interface OrderEvent {
   eventId: string;
   type: string;

@@ -17,7 +17,7 @@ import { sendRateLimited } from './rate-limited';
 import { createOpsAccess, type OpsAccessConfig } from './ops-access';
 import { createOpsRouter } from './ops-routes';
 import { createPagesRouter } from './pages';
-export { claimsOf, type AuthMiddleware } from './auth';
+export { claimsOf, merchantOf, type AuthMiddleware } from './auth';
 
 export interface HttpDeps {
   pool: Pool;

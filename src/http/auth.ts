@@ -1,14 +1,16 @@
 // Bearer-token middleware. Exported for other features' routers (e.g. the retries admin API):
 //   router.get('/retries', auth.requireRole('admin'), handler)
 // After the token checks out, the call is counted against the token's own limit (limits.ts).
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import { mayUseMerchant } from '../auth/access';
 import type { Claims, Role } from '../auth/token';
 import { REFUSAL_MESSAGES } from '../auth/token';
 import type { TokenAuth } from '../auth/token-auth';
 import { bearerToken } from '../auth/bearer';
 import type { KeyedLimiter } from '../limits/keyed-limiter';
 import { tokenLimitKey } from '../limits/limits';
-import { sendError } from '../http-kit/errors';
+import { HttpError, sendError } from '../http-kit/errors';
+import { idParam } from './params';
 import { sendRateLimited } from './rate-limited';
 
 export interface AuthMiddleware {
@@ -23,6 +25,13 @@ export function claimsOf(res: Response): Claims {
   const c = (res.locals as Record<symbol, Claims | undefined>)[CLAIMS];
   if (c === undefined) throw new Error('claimsOf called on a route without requireRole');
   return c;
+}
+
+/** The route's `:merchantId`, once the caller's token may use that merchant (403 otherwise). */
+export function merchantOf(req: Request, res: Response): string {
+  const merchantId = idParam(req, 'merchantId');
+  if (!mayUseMerchant(claimsOf(res), merchantId)) throw new HttpError(403, 'forbidden', 'token of another merchant');
+  return merchantId;
 }
 
 export function createAuth(auth: TokenAuth, perToken?: KeyedLimiter, now: () => number = Date.now): AuthMiddleware {

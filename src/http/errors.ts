@@ -1,7 +1,9 @@
 // Every error leaves as JSON {"error": "<code>", "message": "<text>"} (contract), whether a route
-// decided it (HttpError, src/http-kit/), a body parser rejected the request, or a handler threw.
+// decided it (HttpError, src/http-kit/), a body parser rejected the request, or a handler threw:
+// a thrown error is answered by its kind (`answerOfKind`: an outage is 503 with Retry-After, never
+// a 500), and only a bug is a 500.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { HttpError, sendError } from '../http-kit/errors';
+import { answerOfKind, HttpError, sendError } from '../http-kit/errors';
 import type { Logger } from '../log';
 
 export const notFound: RequestHandler = (req, res) => {
@@ -37,6 +39,13 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (client !== undefined) {
       const code = (client.type !== undefined ? CLIENT_CODES[client.type] : undefined) ?? 'bad_request';
       sendError(res, client.status, code, err instanceof Error ? err.message : 'bad request');
+      return;
+    }
+    const byKind = answerOfKind(err);
+    if (byKind !== undefined) {
+      if (byKind.status >= 500) log.warn('request not served', { method: req.method, path: req.path, err });
+      if (byKind.retryAfterS !== undefined) res.set('Retry-After', String(byKind.retryAfterS));
+      sendError(res, byKind.status, byKind.code, byKind.message);
       return;
     }
     log.error('request failed', { method: req.method, path: req.path, err });

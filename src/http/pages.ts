@@ -17,6 +17,8 @@ const PAGES: Record<string, string> = {
   '/guest': 'guest.html',
   '/dashboard': 'dashboard.html',
   '/pickup': 'pickup.html',
+  '/expo': 'expo.html',
+  '/ops': 'ops.html',
 };
 
 // Charting library of the dashboard, served from node_modules (no CDN): the same files npm installed.
@@ -43,6 +45,17 @@ export function createPagesRouter(dir: string = pagesDir()): Router {
       });
     });
   }
+  // Browsers ask for it on every page; the screens have no icon, and a 404 would be an error in
+  // each screen's console (the e2e tests fail on any console error).
+  router.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
+  // the service worker is served from the root so its scope covers every page (src/pages/sw.js)
+  router.get('/sw.js', (_req, res, next) => {
+    res.sendFile(path.join(dir, 'sw.js'), (err) => {
+      if (err !== undefined) next(err);
+    });
+  });
   router.use('/assets', express.static(dir, { index: false, fallthrough: true, extensions: false }));
   router.get(['/vendor/uplot/uPlot.iife.min.js', '/vendor/uplot/uPlot.min.css'], (req, res, next) => {
     res.sendFile(path.join(uplotDir(), path.basename(req.path)), (err) => {

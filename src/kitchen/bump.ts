@@ -2,15 +2,14 @@
 // unit of work, one change each, so they get consecutive seqs and each is a serve call for waiters.
 // Repeating it finds nothing WAITING and changes nothing.
 import type { RowDataPacket } from 'mysql2/promise';
-import type { Change } from '../changes/append';
 import type { UnitOfWork } from '../changes/unit-of-work';
-import type { OrderDetail } from '../board/views';
 import { readOrder } from '../board/read';
 import type { Conn } from '../db/pool';
-import { DISH_COLUMNS, dishView, type DishRow } from '../db/rows';
-import { insertDishMarks, type Actor } from '../dishes/insert-dish-mark';
+import { insertDishMarks, type Actor, type DishMark } from '../dishes/insert-dish-mark';
 import { decideMark } from '../dishes/transitions';
 import { updateDishState } from '../dishes/update-dish-state';
+import { DISH_COLUMNS, type DishRow } from '../views/dish';
+import type { OrderDetail } from '../views/order';
 
 export type BumpResult =
   | { kind: 'ok'; order: OrderDetail; bumped: number }
@@ -41,22 +40,23 @@ export async function bumpOrder(work: UnitOfWork, req: BumpRequest): Promise<Bum
     if (!req.mayAccess(order.merchantId)) return { kind: 'forbidden' };
 
     const at = new Date();
-    const changes: Change[] = [];
+    const marks: DishMark[] = [];
     for (const row of dishes) {
       if (req.station !== undefined && row.station !== req.station) continue;
+      if (Number(row.held) === 1) continue; // held: not to be cooked yet (contract "Kitchen workflows")
       const d = decideMark(row.state, 'READY');
       if (d.kind !== 'apply') continue; // only WAITING moves; READY, SERVED, CANCELLED stay
       await updateDishState(tx.conn, row.item_id, 'READY', at);
-      changes.push({ kind: 'dish', dish: dishView({ ...row, state: 'READY', updated_at: at }), from: row.state, serve: true });
+      marks.push({
+        merchantId: order.merchantId, orderId: order.orderId, itemId: row.item_id,
+        action: 'READY', from: row.state, to: 'READY', actor: req.actor, at,
+      });
     }
-    await insertDishMarks(tx.conn, changes.flatMap((c) => (c.kind === 'dish' ? [{
-      merchantId: order.merchantId, orderId: order.orderId, itemId: c.dish.itemId,
-      action: 'READY' as const, from: 'WAITING', to: 'READY', actor: req.actor, at,
-    }] : [])));
-    tx.log(order.merchantId, changes);
+    await insertDishMarks(tx.conn, marks);
+    tx.touchDishes('serve', marks.map((m) => m.itemId));
 
-    const fresh = changes.length === 0 ? order : ((await readOrder(tx.conn, req.orderId)) ?? order);
+    const fresh = marks.length === 0 ? order : ((await readOrder(tx.conn, req.orderId)) ?? order);
     const shown = req.station === undefined ? fresh : { ...fresh, dishes: fresh.dishes.filter((x) => x.station === req.station) };
-    return { kind: 'ok', order: shown, bumped: changes.length };
+    return { kind: 'ok', order: shown, bumped: marks.length };
   });
 }

@@ -1,11 +1,12 @@
 // Flagging an order as rush (or clearing it): kitchen and waiters both may. The order row is locked,
 // the flag written, and an `order` change logged carrying `rush`, so every screen moves the ticket
-// at once. Setting what is already set changes nothing and logs nothing.
+// at once. Setting what is already set changes nothing and logs nothing. Every order change carries
+// the stored flag (src/views/order.ts), so a screen never has to guess it.
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { UnitOfWork } from '../changes/unit-of-work';
-import type { OrderDetail } from '../board/views';
 import { readOrder } from '../board/read';
 import type { Conn } from '../db/pool';
+import type { OrderDetail } from '../views/order';
 
 export type RushResult = { kind: 'ok'; order: OrderDetail; changed: boolean } | { kind: 'not_found' } | { kind: 'forbidden' };
 
@@ -17,19 +18,11 @@ export interface RushRequest {
 
 interface RushRow extends RowDataPacket {
   merchant_id: string;
-  table_no: string | null;
-  status: string;
-  version: number;
   rush: number;
-  ticket_no: number | null;
-  placed_at: Date;
 }
 
 async function selectOrderForUpdate(conn: Conn, orderId: string): Promise<RushRow | undefined> {
-  const [rows] = await conn.query<RushRow[]>(
-    'SELECT merchant_id, table_no, status, version, rush, ticket_no, placed_at FROM orders WHERE order_id = ? FOR UPDATE',
-    [orderId],
-  );
+  const [rows] = await conn.query<RushRow[]>('SELECT merchant_id, rush FROM orders WHERE order_id = ? FOR UPDATE', [orderId]);
   return rows[0];
 }
 
@@ -45,13 +38,7 @@ export async function setRush(work: UnitOfWork, req: RushRequest): Promise<RushR
     const changed = (Number(row.rush) === 1) !== req.rush;
     if (changed) {
       await updateRush(tx.conn, req.orderId, req.rush);
-      tx.log(row.merchant_id, [{
-        kind: 'order',
-        order: {
-          orderId: req.orderId, tableNo: row.table_no, status: row.status, version: Number(row.version),
-          ticketNo: row.ticket_no === null ? null : Number(row.ticket_no), placedAt: new Date(row.placed_at).toISOString(), rush: req.rush,
-        },
-      }]);
+      tx.touchOrders([req.orderId]);
     }
     const order = await readOrder(tx.conn, req.orderId);
     if (order === undefined) return { kind: 'not_found' };

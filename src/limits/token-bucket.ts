@@ -1,7 +1,7 @@
 // Token buckets for API calls and WebSocket connects. Pure: the clock is a parameter.
 // A bucket holds up to `burst` tokens and regains `perMinute` per minute; a call takes one.
 // Per instance and in memory: a limit that holds per instance is enough to keep one token or one
-// address from monopolising a process (the cluster-wide caps of design note 7 are for the order
+// address from monopolising a process (the cluster-wide caps of docs/scaling.md are for the order
 // service, whose capacity is shared; a screen's abuse only costs the instance it talks to).
 
 export interface BucketSpec {

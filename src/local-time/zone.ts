@@ -57,9 +57,21 @@ export interface LocalHour {
 
 /** The local hour the instant falls in. Offsets are whole minutes in every zone in use today. */
 export function localHour(at: Date, zone: string): LocalHour {
-  const p = localParts(at, zone);
+  return hourOf(at, localParts(at, zone));
+}
+
+function hourOf(at: Date, p: LocalParts): LocalHour {
   const startsAt = new Date(at.getTime() - (p.minute * 60 + p.second) * 1000 - at.getUTCMilliseconds());
   return { hour: p.hour, startsAt };
+}
+
+/**
+ * localDate and localHour of one instant from one formatting: Intl's formatToParts was ~2 % of the
+ * pipeline's CPU when every new order formatted its placedAt twice (issue 20 profile).
+ */
+export function localDateAndHour(at: Date, zone: string): { date: string } & LocalHour {
+  const p = localParts(at, zone);
+  return { date: `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}`, ...hourOf(at, p) };
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

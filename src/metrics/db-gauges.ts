@@ -5,6 +5,7 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { Gauge, type Registry } from 'prom-client';
 import type { Pool } from '../db/pool';
+import { OPEN_SQL } from '../order-queue/states';
 
 export interface DbStats {
   retryByStatus: Record<string, number>;
@@ -31,7 +32,7 @@ export function sqlDbStats(pool: Pool): DbGaugeSource {
   return {
     async read() {
       const [byStatus] = await pool.query<StatusRow[]>(
-        "SELECT status, COUNT(*) AS n FROM retry_entries WHERE status IN ('PENDING', 'FAILED') GROUP BY status",
+        `SELECT status, COUNT(*) AS n FROM retry_entries WHERE status IN ${OPEN_SQL} GROUP BY status`,
       );
       // age computed by the server: blocked_since was written with its clock (NOW(3))
       const [blocked] = await pool.query<BlockedRow[]>(

@@ -9,7 +9,7 @@
 // database gauges by one elected instance (a second registry, exported only while it leads).
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CallObserver } from '../order-service/client';
-import type { ConsumerObserver, RecordOutcome } from '../pipeline/consumer';
+import type { ConsumerObserver, OffsetResetReason, RecordOutcome } from '../pipeline/consumer';
 import type { GroupObserver } from '../pipeline/process-event';
 import { registerDbGauges, type DbGaugeSource } from './db-gauges';
 import { registerLiveGauges, type LiveSources } from './gauges';
@@ -54,6 +54,7 @@ export interface Reporter {
 }
 
 const OUTCOMES: readonly RecordOutcome[] = ['applied', 'duplicate', 'parked', 'dead_lettered'];
+const RESET_REASONS: readonly OffsetResetReason[] = ['no_commit', 'out_of_range'];
 
 export interface MetricsOptions {
   /** Node process metrics (RSS, CPU, event-loop lag, GC); default true. */
@@ -78,6 +79,13 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     help: 'Record attempts that failed on infrastructure (database) and are retried in place',
     registers: [registry],
   });
+  const offsetResets = new Counter({
+    name: 'kds_consumer_offset_resets_total',
+    help: 'Partitions whose position was set by rule, by reason: no_commit (no committed offset: started at the group\'s first start), out_of_range (committed offset gone from the log: resumed at the earliest record still there)',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  for (const r of RESET_REASONS) offsetResets.inc({ reason: r }, 0);
   // occurredAt is the order system's clock: seconds to hours (a backlog), so wide buckets.
   const applyLatency = new Histogram({
     name: 'kds_event_apply_latency_seconds',
@@ -117,6 +125,12 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  const groupFailures = new Counter({
+    name: 'kds_write_group_failures_total',
+    help: 'Consumer transactions of a group that failed: handled="split" (decided again one event at a time: data the database refuses, a bug) or "whole" (database unreachable: the records are retried in place)',
+    labelNames: ['handled'],
+    registers: [registry],
+  });
   const retries = new Counter({
     name: 'kds_retry_attempts_total',
     help: 'Retry-job attempts by outcome (done, retry, failed, skipped, deferred)',
@@ -133,6 +147,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
       }
     },
     infraError: () => infraErrors.inc(),
+    offsetReset: (reason) => offsetResets.inc({ reason }),
   };
   const orderService: CallObserver = {
     observe(outcome, seconds) {
@@ -145,6 +160,9 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     group(events, seconds) {
       groupEvents.observe(events);
       groupSeconds.observe(seconds);
+    },
+    failed(_events, handled) {
+      groupFailures.inc({ handled });
     },
   };
 

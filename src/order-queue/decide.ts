@@ -1,8 +1,8 @@
-// The per-order rule as pure decisions (design note 1): an event of an order is applied only when
+// The per-order rule as pure decisions (docs/architecture.md): an event of an order is applied only when
 // nothing of that order waits in the retry table, and a failed read decides its entry's fate from
 // the error's kind alone. The consumer (on arrival) and the retry job (for a queue head) both decide
 // here; src/order-queue/sql.ts carries the decisions out under the order's lock.
-import { describeError, errorKind, type KdsError } from '../errors';
+import { describeError, errorKind, KdsError, PermanentError } from '../errors';
 import type { ReadResult } from '../order-service/fetch-fresh';
 import type { OrderDetails } from '../order-service/details';
 
@@ -29,6 +29,39 @@ export interface RetryPolicy {
   /** Delay before retry number n (1 = the first retry). */
   delayMs(retry: number): number;
   now: Date;
+}
+
+/**
+ * "Already applied": the order's stored version is not behind `version` (an event's, or an
+ * answer's), so applying it would change nothing. The one definition, used on the lock-free peek
+ * (the consumer's duplicate, the retry job's head that needs no read) and under the lock
+ * (src/apply/apply-orders.ts).
+ */
+export function alreadyApplied(storedVersion: number, version: number): boolean {
+  return storedVersion >= version;
+}
+
+/**
+ * Whether an entry, as locked by lockEntry (src/order-queue/sql.ts), may be worked by the retry
+ * job now: it still exists, is its order's head, and is PENDING (a FAILED head waits for an
+ * operator; a closed one was finished by someone else).
+ */
+export function isWorkableHead<T extends { head: boolean; entry: { status: string } }>(held: T | undefined): held is T {
+  return held !== undefined && held.head && held.entry.status === 'PENDING';
+}
+
+/**
+ * What an error thrown while applying an event makes of its entry, for the consumer (parking an
+ * event it could not apply) and the retry job alike. Not for a failed read (a value, see
+ * afterFailedRead's kinds) nor for infrastructure (the caller lets that propagate: the database
+ * down says nothing about the event). Anything else — the database refused the event's data, a
+ * bug — would be thrown again on every attempt, so the failure is permanent: the entry goes FAILED
+ * at once and is mailed. A permanent error is kept; anything else becomes `unprocessable`, with
+ * its cause.
+ */
+export function applyFailure(err: unknown): KdsError {
+  if (err instanceof KdsError && err.kind === 'permanent') return err;
+  return new PermanentError('unprocessable', describeError(err), { cause: err });
 }
 
 export type ArrivalDecision = { kind: 'apply'; details: OrderDetails } | { kind: 'park'; plan: EntryPlan };

@@ -1,6 +1,7 @@
 // The statements of the per-order queue: the guard row each order has, and its retry entries.
-// This module (with ./decide.ts) is the only code that reads or changes a queue's state: the
-// consumer, the retry job, the operator actions and the archive job call it.
+// This module (with ./decide.ts, the pure rules, and ./states.ts, the statuses and the SQL fragments
+// other features' reads use) is the only code that reads or changes a queue's state: the consumer,
+// the retry job, the operator actions and the archive job call it.
 //
 // Invariants it keeps:
 // - `order_guards.open_entries` = the order's entries in PENDING or FAILED; changed only here, in
@@ -14,13 +15,7 @@ import { inTx, type Conn, type Pool } from '../db/pool';
 import { clipText, storableDate } from '../db/fit';
 import type { OrderEvent } from '../events/decode';
 import type { EntryPlan, QueueState } from './decide';
-
-export const OPEN_STATUSES = ['PENDING', 'FAILED'] as const;
-
-/** SQL condition true when entry `e` has no open entry of its order ahead of it. */
-export const IS_HEAD_SQL = (e: string): string =>
-  `NOT EXISTS (SELECT 1 FROM retry_entries ahead WHERE ahead.order_id = ${e}.order_id
-                 AND ahead.queue_pos < ${e}.queue_pos AND ahead.status IN ('PENDING', 'FAILED'))`;
+import { CLOSED_SQL, isOpen, OPEN_SQL, sqlStatus } from './states';
 
 export interface OrderRef {
   orderId: string;
@@ -30,6 +25,8 @@ export interface OrderRef {
 export interface LockedQueue extends QueueState {
   orderId: string;
   tailPos: number;
+  /** The order row has its ticket number (src/tickets/): read here, under the same lock, for free. */
+  ticketed: boolean;
 }
 
 export interface QueueEntry {
@@ -54,6 +51,7 @@ interface GuardRow extends RowDataPacket {
   open_entries: number;
   tail_pos: number;
   version: number | null;
+  ticket_no: number | null;
 }
 
 /**
@@ -72,7 +70,7 @@ export async function lockQueues(conn: Conn, refs: readonly OrderRef[]): Promise
   const [rows] = await conn.query<GuardRow[]>(
     // Keys forced: on a small table the optimizer scans, and a locking scan waits for every row
     // it reads, other groups' orders included (as seen on merchant_seq).
-    `SELECT g.order_id, g.open_entries, g.tail_pos, o.version
+    `SELECT g.order_id, g.open_entries, g.tail_pos, o.version, o.ticket_no
        FROM order_guards g FORCE INDEX (PRIMARY) LEFT JOIN orders o FORCE INDEX (PRIMARY) ON o.order_id = g.order_id
       WHERE g.order_id IN (?) ORDER BY g.order_id FOR UPDATE`,
     [ids],
@@ -84,6 +82,7 @@ export async function lockQueues(conn: Conn, refs: readonly OrderRef[]): Promise
       openEntries: Number(r.open_entries),
       tailPos: Number(r.tail_pos),
       storedVersion: Number(r.version ?? 0),
+      ticketed: r.ticket_no !== null,
     });
   }
   for (const id of ids) if (!out.has(id)) throw new Error(`guard row of order ${id} vanished under its lock`);
@@ -192,13 +191,12 @@ export async function lockEntry(conn: Conn, ref: Pick<QueueEntry, 'id' | 'order_
   );
   const entry = rows[0];
   if (entry === undefined) return undefined;
-  const open = (OPEN_STATUSES as readonly string[]).includes(entry.status);
   const [ahead] = await conn.query<RowDataPacket[]>(
     `SELECT 1 FROM retry_entries
-      WHERE order_id = ? AND queue_pos < ? AND status IN ('PENDING', 'FAILED') LIMIT 1`,
+      WHERE order_id = ? AND queue_pos < ? AND status IN ${OPEN_SQL} LIMIT 1`,
     [entry.order_id, entry.queue_pos],
   );
-  return { queue, entry, head: open && ahead.length === 0 };
+  return { queue, entry, head: isOpen(entry.status) && ahead.length === 0 };
 }
 
 /** Records a head's failed attempt as decided by afterFailedRead. */
@@ -257,7 +255,7 @@ export async function reopenHead(conn: Conn, held: LockedEntry, dueAt: Date): Pr
   if (!held.head || held.entry.status !== 'FAILED') throw new Error(`entry ${held.entry.id} is not a FAILED head`);
   await conn.query<ResultSetHeader>(
     `UPDATE retry_entries
-        SET status = 'PENDING', attempts = 0, next_attempt_at = ?, mailed_at = NULL, updated_at = NOW(3)
+        SET status = ${sqlStatus('PENDING')}, attempts = 0, next_attempt_at = ?, mailed_at = NULL, updated_at = NOW(3)
       WHERE id = ?`,
     [dueAt, held.entry.id],
   );
@@ -274,7 +272,7 @@ export async function claimDueHeads(pool: Pool, limit: number, now: Date, leaseM
   return inTx(pool, async (conn) => {
     const [rows] = await conn.query<(QueueEntry & RowDataPacket)[]>(
       `SELECT ${ENTRY_COLUMNS} FROM retry_entries
-        WHERE status = 'PENDING' AND next_attempt_at <= ?
+        WHERE status = ${sqlStatus('PENDING')} AND next_attempt_at <= ?
         ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED`,
       [dueBy, limit],
     );
@@ -307,13 +305,9 @@ export async function lockBlocked(conn: Conn, orderIds: readonly string[]): Prom
  */
 export async function dropClosedQueues(conn: Conn, orderIds: readonly string[]): Promise<{ entries: number; guards: number }> {
   const [e] = await conn.query<ResultSetHeader>(
-    `DELETE FROM retry_entries WHERE order_id IN (?) AND status NOT IN ('PENDING', 'FAILED')`,
+    `DELETE FROM retry_entries WHERE order_id IN (?) AND status IN ${CLOSED_SQL}`,
     [orderIds],
   );
   const [g] = await conn.query<ResultSetHeader>('DELETE FROM order_guards WHERE order_id IN (?) AND open_entries = 0', [orderIds]);
   return { entries: e.affectedRows, guards: g.affectedRows };
 }
-
-/** SQL condition true when order `o` (an alias of a table with order_id) has no open queue. */
-export const NOT_BLOCKED_SQL = (o: string): string =>
-  `NOT EXISTS (SELECT 1 FROM order_guards g WHERE g.order_id = ${o}.order_id AND g.open_entries > 0)`;

@@ -1,4 +1,4 @@
-// Outage awareness (design note 5): when calls fail across all orders, the order service is down
+// Outage awareness: when calls fail across all orders, the order service is down
 // for everyone. Then every further call only burns retry attempts and adds load to a struggling
 // service, so the breaker opens: calls fail fast with RetriableError('outage') (the consumer parks
 // the event as a queue head; the retry job defers it without spending an attempt), except one probe
@@ -10,19 +10,21 @@
 // attempt is spent), or the breaker opens (reported as 'outage'). Busy hours explain it with the
 // calls that are being made anyway; at quiet hours the breaker reads another order itself: the
 // newest order the service answered for, or, on a fresh instance, PROBE_ORDER_ID, an id no order
-// has, whose 404 proves the service answers (the order service offers no health endpoint:
-// shared/contract/order-service.md). While open, the breaker also probes on its own (`autoProbe`)
+// has, whose 404 proves the service answers (the order service's API offers no health
+// endpoint). While open, the breaker also probes on its own (`autoProbe`)
 // with a real read of the order that failed last, so it closes, and the "recovered" mail goes out,
 // even when nothing calls it.
 //
 // Only infrastructure failures count (5xx, timeout, connection, 429). A 404 or a stale answer is
 // one order's replica lag, and a contract break is one order's bad data: the service answered, so
-// those count as healthy calls.
+// those count as healthy calls. An error nobody classified is a bug, here as everywhere
+// (src/errors.ts `errorKind`): it says nothing about the service either way, so it is not
+// recorded as an outcome (a probe that hits one stays unanswered), and it passes through as is.
 //
 // Why not `opossum`: its rolling window counts every rejection as a failure, it has no notion of
 // "this error does not count", and its half-open state lets through whichever call comes first
 // instead of one probe per interval. The machine is pure and table-tested (./breaker-state.ts).
-import { describeError, PermanentError, RetriableError, type RetriableCode } from '../errors';
+import { describeError, errorKind, RetriableError, type RetriableCode } from '../errors';
 import type { OrderDetails } from './details';
 import type { OrderSource } from './client';
 import {
@@ -39,9 +41,15 @@ const INFRA: ReadonlySet<RetriableCode> = new Set(['server_error', 'timeout', 'c
 
 /** Infrastructure-ish: the order service did not answer usefully for reasons not of this order. */
 export function isInfraFailure(err: unknown): boolean {
-  if (err instanceof RetriableError) return INFRA.has(err.code);
-  if (err instanceof PermanentError) return false;
-  return true;
+  switch (errorKind(err)) {
+    case 'infrastructure':
+      return true;
+    case 'retriable':
+      return INFRA.has((err as RetriableError).code);
+    case 'permanent':
+    case 'bug':
+      return false;
+  }
 }
 
 export interface OutageInfo {
@@ -69,6 +77,8 @@ export interface BreakingOrderSource extends OrderSource {
    * open too, unless this instance has seen it answer since then (src/alerts/outage-alerts.ts).
    */
   peerDown(since: Date): void;
+  /** Told after each transition (must not throw: it runs on the caller's path); returns an unsubscribe. */
+  onChange(listener: (snapshot: BreakerSnapshot) => void): () => void;
   /** Stops the self-probe timer. */
   close(): void;
 }
@@ -115,10 +125,14 @@ export function createBreaker(inner: OrderSource, deps: BreakerDeps = {}): Break
   const snapshot = (): BreakerSnapshot =>
     state.mode === 'open' ? { open: true, outage: infoOf(state, null) } : { open: false, outage: lastOutage };
 
+  const listeners = new Set<(snapshot: BreakerSnapshot) => void>();
+  if (deps.onChange !== undefined) listeners.add(deps.onChange);
+
   function transit(before: BreakerState, transition: Transition | undefined, t: number): void {
     if (transition === undefined) return;
     if (transition === 'closed' && before.mode === 'open') lastOutage = infoOf(before, t);
-    deps.onChange?.(snapshot());
+    const now = snapshot();
+    for (const l of listeners) l(now);
   }
 
   function record(admission: Exclude<Admission, 'reject'>, r: CallResult): void {
@@ -141,6 +155,11 @@ export function createBreaker(inner: OrderSource, deps: BreakerDeps = {}): Break
       record(admission, { failure: false, orderId, sentAt });
       return details;
     } catch (err) {
+      if (errorKind(err) === 'bug') {
+        // no evidence about the service: only a probe's slot is given back (still open)
+        if (admission === 'probe') record(admission, { failure: true, error: describeError(err), orderId, sentAt });
+        throw err;
+      }
       const failure = isInfraFailure(err);
       if (orderId !== PROBE_ORDER_ID) {
         if (failure) lastFailed = orderId;
@@ -202,6 +221,10 @@ export function createBreaker(inner: OrderSource, deps: BreakerDeps = {}): Break
       const next = adoptPeer(state, since.getTime(), t, o);
       state = next.state;
       transit(before, next.transition, t);
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     close() {
       if (timer !== undefined) clearInterval(timer);

@@ -12,8 +12,6 @@ export interface OrderServiceOptions {
   /** Starting caps; live settings move them later (see buildPipeline's `settings`). */
   limits: { orderServiceMaxConcurrent: number; orderServiceMaxPerSecond: number };
   observer?: CallObserver;
-  /** Told each time the breaker opens or closes (the outage notices). Must not throw. */
-  onBreakerChange?: () => void;
   /**
    * Stands in front of the HTTP client, behind the breaker: what a test substitutes for the
    * order service's answers (it still calls through the real client, gate and breaker).
@@ -36,12 +34,9 @@ export function buildOrderService(o: OrderServiceOptions): OrderServiceAccess {
     observer: o.observer,
   });
   // When the order service fails for everyone: stop calling it (one probe every few seconds), park
-  // and defer without spending attempts (src/order-service/breaker.ts).
-  const onChange = o.onBreakerChange;
+  // and defer without spending attempts (src/order-service/breaker.ts). Its turns are subscribed to
+  // by whoever reports them (the outage notices, src/alerts/build.ts).
   // autoProbe: while open it probes on its own, so it closes (and "recovered" is mailed) when nothing calls
-  const orders = createBreaker(o.wrapClient ? o.wrapClient(client) : client, {
-    autoProbe: true,
-    onChange: onChange && (() => onChange()),
-  });
+  const orders = createBreaker(o.wrapClient ? o.wrapClient(client) : client, { autoProbe: true });
   return { gate, orders };
 }

@@ -1,4 +1,4 @@
-// The order service's answer (shared/contract/order-service.md): parsing and the staleness rule.
+// The order service's answer to GET /orders/{id}: parsing and the staleness rule.
 // Pure: the HTTP client classifies, this decides.
 import { PermanentError, RetriableError } from '../errors';
 
@@ -10,7 +10,15 @@ export interface OrderItem {
   station: string | null;
   note: string | null;
   status: 'ACTIVE' | 'CANCELLED';
+  // Optional upstream fields: parseOrderDetails always sets them (absent → the default); optional
+  // in the type so an answer built by hand (tests, the simulator) reads like an older release.
+  /** 1–9, default 1 */
+  course?: number;
+  /** the waiter took it "to be called" (叫起); default false */
+  hold?: boolean;
 }
+
+export type Channel = 'DINE_IN' | 'TAKEAWAY' | 'DELIVERY';
 
 export interface OrderDetails {
   orderId: string;
@@ -20,6 +28,10 @@ export interface OrderDetails {
   version: number;
   placedAt: Date;
   updatedAt: Date;
+  /** optional upstream fields (contract "Optional fields of the 200 answer"); see orderChannel */
+  channel?: Channel;
+  platform?: string | null;
+  pickupAt?: Date | null;
   items: OrderItem[];
 }
 
@@ -57,6 +69,42 @@ function noteOf(v: unknown, itemId: unknown): string | null {
   return note;
 }
 
+const CHANNELS: ReadonlySet<string> = new Set(['DINE_IN', 'TAKEAWAY', 'DELIVERY']);
+
+/**
+ * The contract's defaults: absent → DINE_IN with a table, else TAKEAWAY; a value the contract may
+ * add later (any other string) → TAKEAWAY, so a new kind of off-premises order still reaches the
+ * pickup board. A non-string is a contract break.
+ */
+export function channelOf(v: unknown, tableNo: string | null): Channel {
+  if (v === undefined || v === null) return tableNo === null ? 'TAKEAWAY' : 'DINE_IN';
+  if (typeof v !== 'string') throw bad('has an invalid channel');
+  return CHANNELS.has(v) ? (v as Channel) : 'TAKEAWAY';
+}
+
+/** The order's channel, platform and pickup time with the contract's defaults for absent fields. */
+export function orderChannel(d: OrderDetails): { channel: Channel; platform: string | null; pickupAt: Date | null } {
+  return { channel: d.channel ?? channelOf(undefined, d.tableNo), platform: d.platform ?? null, pickupAt: d.pickupAt ?? null };
+}
+
+function platformOf(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string' || v.length < 1 || v.length > 32) throw bad('has an invalid platform');
+  return v;
+}
+
+function courseOf(v: unknown, itemId: string): number {
+  if (v === undefined || v === null) return 1;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 9) throw bad(`item ${itemId} has an invalid course`);
+  return v;
+}
+
+function holdOf(v: unknown, itemId: string): boolean {
+  if (v === undefined || v === null) return false;
+  if (typeof v !== 'boolean') throw bad(`item ${itemId} has an invalid hold`);
+  return v;
+}
+
 /** Throws PermanentError when the body breaks the contract. */
 export function parseOrderDetails(body: unknown, expectedOrderId: string): OrderDetails {
   if (typeof body !== 'object' || body === null) throw bad('is not an object');
@@ -87,16 +135,22 @@ export function parseOrderDetails(body: unknown, expectedOrderId: string): Order
       station: optStr(it.station, 'station', 64),
       note: noteOf(it.note, it.itemId),
       status: it.status,
+      course: courseOf(it.course, it.itemId),
+      hold: holdOf(it.hold, it.itemId),
     };
   });
+  const tableNo = optStr(o.tableNo, 'tableNo', 64);
   return {
     orderId: expectedOrderId,
     merchantId: o.merchantId,
-    tableNo: optStr(o.tableNo, 'tableNo', 64),
+    tableNo,
     status: o.status,
     version: o.version,
     placedAt: date(o.placedAt, 'placedAt'),
     updatedAt: date(o.updatedAt, 'updatedAt'),
+    channel: channelOf(o.channel, tableNo),
+    platform: platformOf(o.platform),
+    pickupAt: o.pickupAt === undefined || o.pickupAt === null ? null : date(o.pickupAt, 'pickupAt'),
     items,
   };
 }

@@ -1,44 +1,23 @@
 // Manager dashboard: today's figures in the merchant's time zone, refreshed every few seconds; at
 // local midnight it shows the new day at once (zeros, "no orders yet today"), never yesterday's
 // numbers: a figure is shown only for the day it belongs to. Charts: uPlot, served by the KDS.
+// Every text comes from the catalogues (./i18n/), in the language i18n.js chose; text from data
+// (merchant, station and dish names, figures) is marked translate="no".
 /* global uPlot */
+import { fmtClock, fmtNumber, language, rememberMerchantLanguage, t, translatePage } from './i18n.js';
+// the token kept on the device, and the display controls (text size, high contrast) every screen has
+import { claimsOf, el, param, takeToken } from './common.js';
+
 const POLL_MS = 4000;
 const TREND_MS = 5 * 60_000;
 
-const params = new URLSearchParams(location.search);
-function takeToken() {
-  const key = 'kds.token.dashboard';
-  const fromUrl = params.get('token');
-  if (fromUrl) {
-    localStorage.setItem(key, fromUrl);
-    params.delete('token');
-    const q = params.toString();
-    history.replaceState(null, '', location.pathname + (q ? `?${q}` : ''));
-    return fromUrl;
-  }
-  return localStorage.getItem(key);
-}
-function claimsOf(t) {
-  try {
-    return JSON.parse(atob(t.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-  } catch {
-    return null;
-  }
-}
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v;
-    else e.setAttribute(k, v);
-  }
-  for (const c of children) e.append(c);
-  return e;
-}
 const $ = (id) => document.getElementById(id);
+/** A figure from the data: formatted for the language, not a message. */
+const figure = (tag, attrs, n) => el(tag, { ...attrs, translate: 'no' }, fmtNumber(n));
 
-const token = takeToken();
+const token = takeToken('dashboard');
 const claims = token ? claimsOf(token) : null;
-const merchant = claims?.merchantId ?? params.get('merchant');
+const merchant = claims?.merchantId ?? param('merchant');
 let offsetMs = 0; // server clock minus ours, from the last live answer
 let zone = null;
 let shown = null; // the stats object on screen (always of `shownDay`)
@@ -56,7 +35,7 @@ function status(state, text) {
 async function get(path) {
   const res = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
   const body = await res.json().catch(() => null);
-  if (!res.ok) throw Object.assign(new Error(body?.message ?? `HTTP ${res.status}`), { status: res.status });
+  if (!res.ok) throw Object.assign(new Error(body?.message ?? t('error.status', { status: res.status })), { status: res.status });
   return body;
 }
 
@@ -79,32 +58,37 @@ function zeros(date) {
 }
 
 function dur(s) {
-  if (s === null || s === undefined) return '—';
-  if (s < 60) return `${s} s`;
+  if (s === null || s === undefined) return t('dashboard.none');
+  if (s < 60) return t('dashboard.dur.s', { s });
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min${s % 60 ? ` ${s % 60} s` : ''}`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
+  if (m < 60) return s % 60 ? t('dashboard.dur.min_s', { m, s: s % 60 }) : t('dashboard.dur.min', { m });
+  return t('dashboard.dur.h_min', { h: Math.floor(m / 60), m: m % 60 });
 }
 
-function tile(label, value, cmp, bad = false) {
-  return el('div', { class: 'tile' }, el('div', { class: 'label' }, label), el('div', { class: `value${bad ? ' bad' : ''}` }, String(value)),
+/** `value` a count (a figure from the data) or a duration (a message). */
+function tile(key, value, cmp, bad = false) {
+  const cls = `value${bad ? ' bad' : ''}`;
+  return el('div', { class: 'tile' }, el('div', { class: 'label' }, t(`dashboard.tile.${key}`)),
+    typeof value === 'number' ? figure('div', { class: cls }, value) : el('div', { class: cls }, value),
     el('div', { class: 'cmp' }, cmp));
 }
 
 function renderTiles(s) {
   const lw = s.lastWeek;
-  const cmp = (f) => (s.placeholder ? ' ' : lw ? `last week ${f(lw)}` : 'last week: no data');
+  const count = (n) => fmtNumber(n);
+  const cmp = (f) => (s.placeholder ? ' ' : lw ? t('dashboard.last_week', { value: f(lw) }) : t('dashboard.last_week_none'));
   $('tiles').replaceChildren(
-    tile('Orders', s.orders, cmp((w) => w.orders)),
-    tile('Dishes', s.dishes, cmp((w) => w.dishes)),
-    tile('Served', s.served, cmp((w) => w.served)),
-    tile('Cancelled', s.cancelled, cmp((w) => w.cancelled)),
-    tile('Late', s.late, cmp((w) => w.late), s.late > 0),
-    tile('Ticket p50', dur(s.ticketSeconds.p50), cmp((w) => dur(w.ticketSeconds.p50))),
-    tile('Ticket p90', dur(s.ticketSeconds.p90), cmp((w) => dur(w.ticketSeconds.p90))),
-    tile('Serve p50', dur(s.serveSeconds.p50), cmp((w) => dur(w.serveSeconds.p50))),
+    tile('orders', s.orders, cmp((w) => count(w.orders))),
+    tile('dishes', s.dishes, cmp((w) => count(w.dishes))),
+    tile('served', s.served, cmp((w) => count(w.served))),
+    tile('cancelled', s.cancelled, cmp((w) => count(w.cancelled))),
+    tile('late', s.late, cmp((w) => count(w.late)), s.late > 0),
+    tile('ticket_p50', dur(s.ticketSeconds.p50), cmp((w) => dur(w.ticketSeconds.p50))),
+    tile('ticket_p90', dur(s.ticketSeconds.p90), cmp((w) => dur(w.ticketSeconds.p90))),
+    tile('serve_p50', dur(s.serveSeconds.p50), cmp((w) => dur(w.serveSeconds.p50))),
   );
-  $('day').textContent = `${s.date} · ${zone}${s.placeholder ? ' · updating…' : ''}`;
+  // the date stays ISO (as in the API and the CSV): the same in both languages
+  $('day').textContent = t(s.placeholder ? 'dashboard.day_updating' : 'dashboard.day', { date: s.date, zone });
   $('empty-day').hidden = s.orders > 0;
 }
 
@@ -120,7 +104,7 @@ function chart(id, opts, data) {
     scales: { x: { time: false }, y: { range: (u, min, max) => [0, Math.max(1, max ?? 1)] } },
     axes: [
       { stroke: '#b8b8b8', grid: { stroke: '#333' }, values: (u, vals) => vals.map((v) => labels[v] ?? '') },
-      { stroke: '#b8b8b8', grid: { stroke: '#333' }, values: opts.yValues },
+      { stroke: '#b8b8b8', grid: { stroke: '#333' }, values: opts.yValues, ...(opts.y ?? {}) },
     ],
     series: [{}, ...opts.series],
   }, data, box);
@@ -138,14 +122,14 @@ function renderHours(s) {
   const x = hours.map((_, i) => i);
   const todayLine = hours.map((h) => (Date.parse(h.startsAt) <= nowMs ? h.orders : null));
   const lw = hours.map((h) => lastWeek.get(h.hour) ?? null);
-  $('lw-label').textContent = s.lastWeek ? `same day last week (${s.lastWeek.date})` : 'last week: no data';
+  $('lw-label').textContent = s.lastWeek ? t('dashboard.legend.last_week', { date: s.lastWeek.date }) : t('dashboard.last_week_none');
   if (hours.length > 0) {
     chart('hours-chart', {
       labels: hours.map((h) => String(h.hour).padStart(2, '0')),
       yValues: (u, vals) => vals.map((v) => (Number.isInteger(v) ? String(v) : '')),
       series: [
-        { label: 'today', stroke: '#4dabf7', width: 3, points: { show: true } },
-        { label: 'last week', stroke: '#adb5bd', width: 2, dash: [6, 4], spanGaps: false, points: { show: true } },
+        { label: t('dashboard.legend.today'), stroke: '#4dabf7', width: 3, points: { show: true } },
+        { label: t('dashboard.legend.last_week', { date: s.lastWeek?.date ?? '' }), stroke: '#adb5bd', width: 2, dash: [6, 4], spanGaps: false, points: { show: true } },
       ],
     }, [x, todayLine, lw]);
   } else if (charts['hours-chart']) {
@@ -153,11 +137,11 @@ function renderHours(s) {
     delete charts['hours-chart'];
   }
   $('hours-empty').hidden = s.orders > 0;
-  const rows = hours.map((h) => el('tr', {}, el('td', {}, `${String(h.hour).padStart(2, '0')}:00`),
+  const rows = hours.map((h) => el('tr', {}, el('td', { translate: 'no' }, `${String(h.hour).padStart(2, '0')}:00`),
     ...(h.orders === 0 && h.dishes === 0
-      ? [el('td', { class: 'nothing', colspan: '2' }, 'nothing yet')]
-      : [el('td', { class: 'num' }, String(h.orders)), el('td', { class: 'num' }, String(h.dishes))])));
-  $('hours').tBodies[0].replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { class: 'nothing', colspan: '3' }, 'nothing yet'))]));
+      ? [el('td', { class: 'nothing', colspan: '2' }, t('dashboard.nothing_yet'))]
+      : [figure('td', { class: 'num' }, h.orders), figure('td', { class: 'num' }, h.dishes)])));
+  $('hours').tBodies[0].replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { class: 'nothing', colspan: '3' }, t('dashboard.nothing_yet')))]));
 }
 
 function renderStations(s) {
@@ -169,21 +153,24 @@ function renderStations(s) {
   for (const x of live?.stations ?? []) Object.assign(row(x.station), { waiting: x.waiting, ready: x.ready, late: x.late });
   for (const x of s.byStation) Object.assign(row(x.station), { dishes: x.dishes, p50: x.ticketSeconds.p50 });
   const rows = [...byName.values()].sort((a, b) => String(a.name).localeCompare(String(b.name))).map((r) => el('tr', {},
-    el('td', {}, r.name ?? '(no station)'),
-    el('td', { class: 'num' }, String(r.waiting)), el('td', { class: 'num' }, String(r.ready)), el('td', { class: 'num' }, String(r.late)),
-    ...(r.dishes === 0 ? [el('td', { class: 'nothing', colspan: '2' }, 'nothing yet')]
-      : [el('td', { class: 'num' }, String(r.dishes)), el('td', { class: 'num' }, dur(r.p50))])));
-  $('stations').tBodies[0].replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { class: 'nothing', colspan: '6' }, 'nothing yet'))]));
+    r.name === null ? el('td', {}, t('dashboard.no_station')) : el('td', { translate: 'no' }, r.name),
+    figure('td', { class: 'num' }, r.waiting), figure('td', { class: 'num' }, r.ready), figure('td', { class: 'num' }, r.late),
+    ...(r.dishes === 0 ? [el('td', { class: 'nothing', colspan: '2' }, t('dashboard.nothing_yet'))]
+      : [figure('td', { class: 'num' }, r.dishes), el('td', { class: 'num' }, dur(r.p50))])));
+  $('stations').tBodies[0].replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { class: 'nothing', colspan: '6' }, t('dashboard.nothing_yet')))]));
 }
 
 function renderLate() {
   const list = live?.lateDishes ?? [];
-  $('late-rule').textContent = live ? `waiting over ${dur(live.lateAfterS)}` : '';
+  $('late-rule').textContent = live ? t('dashboard.late_rule', { duration: dur(live.lateAfterS) }) : '';
   const nowMs = Date.now() + offsetMs;
+  // ticket, dish and station are data; the " · " between them is drawn by the style sheet
   $('late').replaceChildren(...(list.length
-    ? list.map((d) => el('li', {}, `#${d.ticketNo ?? '?'} ${d.name}${d.station ? ` · ${d.station}` : ''} · `,
-      el('span', { class: 'age' }, `waiting ${dur(Math.round((nowMs - Date.parse(d.placedAt)) / 1000))}`)))
-    : [el('li', { class: 'nothing' }, 'No late dishes')]));
+    ? list.map((d) => el('li', {}, el('span', { class: 'ticket', translate: 'no' }, `#${d.ticketNo ?? '?'}`),
+      el('bdi', { class: 'name', translate: 'no' }, d.name),
+      d.station ? el('span', { class: 'station', translate: 'no' }, d.station) : '',
+      el('span', { class: 'age' }, t('dashboard.late_age', { duration: dur(Math.round((nowMs - Date.parse(d.placedAt)) / 1000)) }))))
+    : [el('li', { class: 'nothing' }, t('dashboard.no_late'))]));
 }
 
 function renderTrend() {
@@ -195,9 +182,11 @@ function renderTrend() {
   chart('trend-chart', {
     labels: days.map((d) => d.date.slice(5)),
     yValues: (u, vals) => vals.map((v) => dur(Math.round(v))),
+    // durations: ticks on round steps ("30 s", "5 min", not "1 min 40 s") and room for the longest
+    y: { incrs: [15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400], size: 72 },
     series: [
-      { label: 'p50', stroke: '#69db7c', width: 2, spanGaps: false, points: { show: true } },
-      { label: 'p90', stroke: '#ffa94d', width: 2, spanGaps: false, points: { show: true } },
+      { label: t('dashboard.legend.p50'), stroke: '#69db7c', width: 2, spanGaps: false, points: { show: true } },
+      { label: t('dashboard.legend.p90'), stroke: '#ffa94d', width: 2, spanGaps: false, points: { show: true } },
     ],
   }, [days.map((_, i) => i), days.map((d) => d.ticketSeconds.p50), days.map((d) => d.ticketSeconds.p90)]);
 }
@@ -213,9 +202,9 @@ function render() {
 
 /** Shows `s` only if it is today's: an answer computed just before midnight is not shown after it. */
 function accept(s) {
-  const t = today();
-  if (t !== null && s.date !== t) {
-    if (shown === null || shown.date !== t) shown = zeros(t);
+  const day = today();
+  if (day !== null && s.date !== day) {
+    if (shown === null || shown.date !== day) shown = zeros(day);
     return;
   }
   shown = s;
@@ -230,44 +219,78 @@ async function poll() {
     const s = await get(`/api/merchants/${encodeURIComponent(merchant)}/stats`);
     zone = s.timeZone;
     accept(s);
-    const t = today();
-    if (trend === null || Date.now() - trendAt > TREND_MS || trend.to !== t) {
-      trend = await get(`/api/merchants/${encodeURIComponent(merchant)}/stats/daily?from=${addDays(t, -29)}&to=${t}`);
+    const day = today();
+    if (trend === null || Date.now() - trendAt > TREND_MS || trend.to !== day) {
+      trend = await get(`/api/merchants/${encodeURIComponent(merchant)}/stats/daily?from=${addDays(day, -29)}&to=${day}`);
       trendAt = Date.now();
     }
-    status('live', `Live · ${new Date(Date.now() + offsetMs).toLocaleTimeString([], { timeZone: zone, hour12: false })}`);
+    status('live', t('dashboard.live', { time: fmtClock(Date.now() + offsetMs, zone) }));
   } catch (err) {
-    status(err.status === 401 ? 'expired' : 'reconnecting', err.status === 401 ? 'Token expired' : 'Offline, retrying');
+    status(err.status === 401 ? 'expired' : 'reconnecting', t(err.status === 401 ? 'dashboard.expired' : 'dashboard.offline'));
   }
   render();
 }
 
 // Every second: when the merchant's day has turned, the old figures go at once.
 function tick() {
-  const t = today();
-  if (shown !== null && t !== null && shown.date !== t) {
-    shown = zeros(t);
+  const day = today();
+  if (shown !== null && day !== null && shown.date !== day) {
+    shown = zeros(day);
     render();
     void poll();
   }
 }
 
+function toast(text) {
+  const box = $('toast');
+  box.textContent = text;
+  box.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => (box.hidden = true), 6000);
+}
+
+/** The 30 days as CSV, its header in the page's language (the server writes it: `lang`). */
+async function downloadCsv() {
+  const day = today();
+  if (day === null) return;
+  try {
+    const q = new URLSearchParams({ from: addDays(day, -29), to: day, lang: language() });
+    const res = await fetch(`/api/merchants/${encodeURIComponent(merchant)}/stats/daily.csv?${q}`, { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) {
+      const body = await res.json().catch(() => null);
+      throw new Error(body?.message ?? t('error.status', { status: res.status }));
+    }
+    const url = URL.createObjectURL(await res.blob());
+    el('a', { href: url, download: `kds-${merchant}-${day}.csv` }).click();
+    URL.revokeObjectURL(url);
+  } catch (err) {
+    toast(t('dashboard.csv_failed', { error: err.message }));
+  }
+}
+
+/**
+ * The merchant's default language for a device that made no choice (i18n.js decides; common.js
+ * does the same for the other screens): reloads once when it differs from the one shown.
+ */
+async function learnLanguage() {
+  try {
+    if (rememberMerchantLanguage((await get(`/api/merchants/${encodeURIComponent(merchant)}/language`)).language)) location.reload();
+  } catch {
+    // offline or refused: the remembered default stays
+  }
+}
+
+translatePage();
 if (!token || !merchant) {
-  status('expired', 'No token');
-  $('day').textContent = 'Open this page once with ?token=<manager token> (admins add &merchant=M0001).';
+  status('expired', t('dashboard.no_token'));
+  $('day').textContent = t('dashboard.no_token_hint');
 } else {
   $('who').textContent = merchant;
-  $('csv').addEventListener('click', async (ev) => {
+  $('csv').addEventListener('click', (ev) => {
     ev.preventDefault();
-    const t = today();
-    if (t === null) return;
-    const res = await fetch(`/api/merchants/${encodeURIComponent(merchant)}/stats/daily.csv?from=${addDays(t, -29)}&to=${t}`,
-      { headers: { authorization: `Bearer ${token}` } });
-    const url = URL.createObjectURL(await res.blob());
-    const a = el('a', { href: url, download: `kds-${merchant}-${t}.csv` });
-    a.click();
-    URL.revokeObjectURL(url);
+    void downloadCsv();
   });
+  void learnLanguage();
   window.addEventListener('resize', () => render());
   void poll();
   setInterval(() => void poll(), POLL_MS);

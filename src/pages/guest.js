@@ -1,21 +1,22 @@
 // Guest screen: each dish of the guest's order as being prepared / on its way / served.
-import { claimsOf, connectFeed, el, takeToken } from './common.js';
+import { claimsOf, connectFeed, el, learnMerchantLanguage, tableLabel, takeToken } from './common.js';
+import { fmtNumber, t } from './i18n.js';
 
 const token = takeToken('guest');
 const claims = token ? claimsOf(token) : null;
 const main = document.getElementById('order');
 let order = null;
 
-const LABEL = { WAITING: 'Being prepared', READY: 'On its way', SERVED: 'Served', CANCELLED: 'Cancelled' };
+const LABELS = new Set(['WAITING', 'READY', 'SERVED', 'CANCELLED']);
 
 function render() {
   if (!order) {
-    main.replaceChildren(el('p', { class: 'empty' }, 'Looking up your order…'));
+    main.replaceChildren(el('p', { class: 'empty' }, t('guest.looking')));
     return;
   }
-  document.getElementById('who').textContent = order.tableNo ? `Table ${order.tableNo}` : '';
+  document.getElementById('who').textContent = order.tableNo ? tableLabel(order) : '';
   main.replaceChildren(
-    el('h2', {}, `Order ${order.orderId}`),
+    el('h2', {}, t('guest.order', { orderId: order.orderId })),
     el(
       'ul',
       { class: 'guest-dishes' },
@@ -23,8 +24,8 @@ function render() {
         el(
           'li',
           { class: `gdish ${d.state.toLowerCase()}`, 'data-item': d.itemId, 'data-state': d.state },
-          el('span', { class: 'name' }, `${d.quantity}× ${d.name}`),
-          el('span', { class: 'state' }, LABEL[d.state] ?? d.state),
+          el('span', { class: 'name', translate: 'no' }, `${fmtNumber(d.quantity)}× ${d.name}`),
+          el('span', { class: 'state' }, LABELS.has(d.state) ? t(`guest.${d.state}`) : d.state),
         ),
       ),
     ),
@@ -32,9 +33,10 @@ function render() {
 }
 
 if (!token || !claims || claims.role !== 'guest') {
-  main.replaceChildren(el('p', { class: 'empty' }, 'Open this page with the link from your receipt'));
+  main.replaceChildren(el('p', { class: 'empty' }, t('guest.no_token')));
 } else {
   render();
+  void learnMerchantLanguage(token, claims.merchantId);
   connectFeed({
     token,
     // a guest's seqs jump (other tables' changes are not sent): it resyncs by snapshot instead
@@ -42,7 +44,7 @@ if (!token || !claims || claims.role !== 'guest') {
     onSnapshot: (m) => {
       const o = m.orders[0];
       order = o ? { ...o, dishes: new Map(o.dishes.map((d) => [d.itemId, d])) } : null;
-      if (!o) main.replaceChildren(el('p', { class: 'empty' }, 'Order not found'));
+      if (!o) main.replaceChildren(el('p', { class: 'empty' }, t('guest.not_found')));
       else render();
     },
     onChange: (m) => {

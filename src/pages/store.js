@@ -1,5 +1,5 @@
 // The screens' model of the merchant's open orders, fed by snapshot and change frames.
-import { api } from './common.js';
+import { api, noteDataAsOf } from './common.js';
 
 export const OPEN = new Set(['WAITING', 'READY']);
 /** Served and cancelled dishes stay on a ticket this long (struck through), then leave it. */
@@ -7,10 +7,28 @@ export const DONE_LINGER_MS = 60_000;
 /** An order the order system COMPLETED leaves the screens this long after the screen learnt it (the server's rule). */
 export const COMPLETED_GRACE_MS = 30 * 60_000;
 
-export function createStore(token, onUpdate) {
+/** The board is saved on the device, so a screen reloaded offline still shows its tickets (and their age). */
+const SAVED_MAX_AGE_MS = 12 * 3600_000;
+
+export function createStore(token, onChange) {
   /** orderId → { orderId, tableNo, status, version, placedAt, rush, ticketNo, dishes: Map(itemId → dish) } */
   const orders = new Map();
   const fetching = new Set();
+  const savedKey = `kds.board.${location.pathname}.${String(token).slice(-16)}`;
+  let saveTimer = null;
+  const save = () => {
+    saveTimer = null;
+    const list = [...orders.values()].map((o) => ({ ...o, dishes: [...o.dishes.values()] }));
+    try {
+      localStorage.setItem(savedKey, JSON.stringify({ at: Date.now(), orders: list }));
+    } catch {
+      // storage full: the live board still works, only a reload offline shows less
+    }
+  };
+  const onUpdate = () => {
+    if (saveTimer === null) saveTimer = setTimeout(save, 2000);
+    onChange();
+  };
 
   const fromDetail = (o) => ({
     orderId: o.orderId,
@@ -20,6 +38,9 @@ export function createStore(token, onUpdate) {
     placedAt: o.placedAt ?? null,
     rush: o.rush === true,
     ticketNo: o.ticketNo ?? null,
+    channel: o.channel ?? (o.tableNo ? 'DINE_IN' : 'TAKEAWAY'),
+    platform: o.platform ?? null,
+    pickupAt: o.pickupAt ?? null,
     completedAt: o.status === 'COMPLETED' ? Date.now() : null,
     dishes: new Map(o.dishes.map((d) => [d.itemId, d])),
   });
@@ -52,6 +73,17 @@ export function createStore(token, onUpdate) {
   const visible = (d, station, now) =>
     (!station || d.station === station) && (OPEN.has(d.state) || now - Date.parse(d.updatedAt) < DONE_LINGER_MS);
 
+  try {
+    const saved = JSON.parse(localStorage.getItem(savedKey) ?? 'null');
+    if (saved && Date.now() - saved.at < SAVED_MAX_AGE_MS && Array.isArray(saved.orders)) {
+      for (const o of saved.orders) orders.set(o.orderId, fromDetail(o));
+      noteDataAsOf(saved.at);
+      setTimeout(onChange, 0);
+    }
+  } catch {
+    // a damaged saved board is ignored; the feed's snapshot replaces it anyway
+  }
+
   return {
     orders,
     snapshot(list) {
@@ -59,10 +91,16 @@ export function createStore(token, onUpdate) {
       for (const o of list) orders.set(o.orderId, fromDetail(o));
       onUpdate();
     },
+    /** Adds orders read by HTTP (e.g. GET …/held) that the screen does not have yet. */
+    merge(list) {
+      for (const o of list) if (!orders.has(o.orderId)) orders.set(o.orderId, fromDetail(o));
+      onUpdate();
+    },
     order(o) {
       const cur = ensure(o.orderId);
       Object.assign(cur, { tableNo: o.tableNo, status: o.status, version: o.version });
-      // only the rush calls' changes carry the flag; the order system's leave it as it is
+      if (o.channel !== undefined) Object.assign(cur, { channel: o.channel, platform: o.platform ?? null, pickupAt: o.pickupAt ?? null });
+      // every order change carries the stored flag (src/views/order.ts); kept optional for old log rows
       if (typeof o.rush === 'boolean') cur.rush = o.rush;
       if (o.ticketNo !== undefined) cur.ticketNo = o.ticketNo;
       if (o.status === 'COMPLETED' && cur.completedAt === null) cur.completedAt = Date.now();

@@ -1,26 +1,29 @@
 // The pipeline's builder, the one way to put it together: `npm start` (src/service.ts), the
 // integration tests and the benchmark probe all call it, with their differences passed as options.
-// It builds the keyed scheduler, the event processor and the Kafka consumer over the order-service
-// access it is handed, binds the live settings to the scheduler and the gate, and registers its
-// teardown. start() is separate because the root starts consuming last, once HTTP listens.
+// It builds the keyed scheduler, the event processor, the Kafka consumer over the order-service
+// access it is handed and the replayer of dead letters over the same path (./record-path.ts), binds
+// the live settings to the scheduler and the gate, and registers its teardown. start() is separate
+// because the root starts consuming last, once HTTP listens.
 import type { Kafka } from 'kafkajs';
 import type { UnitOfWork } from '../changes/unit-of-work';
-import type { Config } from '../config';
+import { DEFAULT_METADATA_MAX_AGE_MS, type Config } from '../config';
 import type { Pool } from '../db/pool';
 import type { Teardown } from '../lifecycle/teardown';
 import type { Logger } from '../log';
 import type { MerchantZones } from '../merchant-settings/zones';
 import type { OrderServiceAccess } from '../order-service/build';
+import { openStartPositions } from '../offsets/positions';
 import { bindSettings, type SettingsSource, type ShareSource } from '../settings/bind';
 import { createOrderConsumer, type ConsumerObserver, type OrderConsumer } from './consumer';
 import { createKeyedScheduler, type KeyedScheduler } from './keyed-scheduler';
-import { createEventProcessor, parkFailedEvent, type EventProcessor, type GroupObserver, type ProcessDeps } from './process-event';
-import { storeDeadLetter } from './sql/dead-letter';
+import { createEventProcessor, parkFailedEvent, type EventInput, type EventProcessor, type GroupObserver, type ProcessDeps } from './process-event';
+import { createReplayer, type RecordReplayer } from './replay';
+import { storeDeadLetter, type DeadLetter } from './sql/dead-letter';
 
 export interface PipelineOptions {
   kafka: Kafka;
-  /** Topic, group, where a new group starts, session timeout (KAFKA_* settings). */
-  consumer: Pick<Config['kafka'], 'topic' | 'groupId' | 'fromBeginning' | 'sessionTimeoutMs'>;
+  /** Topic, group, where a new group starts, session timeout, metadata age (KAFKA_* settings). */
+  consumer: Pick<Config['kafka'], 'topic' | 'groupId' | 'fromBeginning' | 'sessionTimeoutMs'> & Partial<Pick<Config['kafka'], 'metadataMaxAgeMs'>>;
   /** KDS_ENV: records with another `env` header are dead-lettered. */
   env: string;
   pool: Pool;
@@ -47,6 +50,8 @@ export interface PipelineOptions {
 export interface Pipeline {
   readonly scheduler: KeyedScheduler;
   readonly consumer: OrderConsumer;
+  /** Runs a stored record (a dead letter) through the consumer's path again, now. */
+  readonly replay: RecordReplayer;
   /** Joins the group and consumes; its teardown is registered first, so a failed start still disconnects. */
   start(): Promise<void>;
 }
@@ -63,23 +68,31 @@ export function buildPipeline(o: PipelineOptions): Pipeline {
     groups: o.observers?.groups,
     zones: o.zones,
   });
+  const recordPath = {
+    process: o.wrapProcessor ? o.wrapProcessor(processor) : processor,
+    parkFailed: (input: EventInput, err: unknown) => parkFailedEvent(o.work, input, err, { ...o.retry, now: new Date() }),
+    deadLetter: (d: DeadLetter) => storeDeadLetter(o.pool, d),
+    log: o.log.child({ component: 'consumer' }),
+  };
   const consumer = createOrderConsumer({
+    ...recordPath,
     kafka: o.kafka,
     topic: o.consumer.topic,
     groupId: o.consumer.groupId,
     env: o.env,
-    fromBeginning: o.consumer.fromBeginning,
     sessionTimeoutMs: o.consumer.sessionTimeoutMs,
-    process: o.wrapProcessor ? o.wrapProcessor(processor) : processor,
-    parkFailed: (input, err) => parkFailedEvent(o.work, input, err, { ...o.retry, now: new Date() }),
-    deadLetter: (d) => storeDeadLetter(o.pool, d),
+    metadataMaxAgeMs: o.consumer.metadataMaxAgeMs ?? DEFAULT_METADATA_MAX_AGE_MS,
+    openPositions: () => openStartPositions({
+      kafka: o.kafka, pool: o.pool, topic: o.consumer.topic, groupId: o.consumer.groupId,
+      fromBeginning: o.consumer.fromBeginning, log: o.log.child({ component: 'consumer' }),
+    }),
     scheduler,
-    log: o.log.child({ component: 'consumer' }),
     observer: o.observers?.consumer,
   });
   return {
     scheduler,
     consumer,
+    replay: createReplayer({ ...recordPath, env: o.env, scheduler, log: o.log.child({ component: 'replay' }) }),
     async start() {
       o.teardown.add('kafka consumer', () => consumer.stop());
       await consumer.start();

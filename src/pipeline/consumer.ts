@@ -1,23 +1,44 @@
 // The Kafka consumer of order events. Each fetched batch is spread over the keyed scheduler (more
 // parallelism than partitions, one order's events strictly in order); only the contiguous prefix
 // of finished records is resolved, so kafkajs commits exactly what is applied, dead-lettered or
-// parked (design note 3). kafkajs refetches from the last resolved offset, so a record abandoned
+// parked. kafkajs refetches from the last resolved offset, so a record abandoned
 // on shutdown or rebalance is delivered again, never skipped.
+//
+// Where a partition is read from (docs/operations.md): kafkajs reads a partition that has no
+// committed offset from its earliest record (fromBeginning, whatever KAFKA_FROM_BEGINNING says),
+// so a member that dies before its first commit, or a partition added later, never skips to
+// "latest". On the first batch of each partition after each assignment the group's committed
+// offset is checked (src/offsets/enter.ts); when there is none, records below the group's first-start
+// floor are resolved unhandled and the floor is committed at once, so every later owner resumes
+// there.
 import { createRequire } from 'node:module';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { describeError, errorKind } from '../errors';
+import { errorKind } from '../errors';
 import { decodeRecord, type Decoded } from '../events/decode';
 import type { Logger } from '../log';
 import type { KeyedScheduler } from './keyed-scheduler';
 import type { EventInput, EventProcessor, Outcome } from './process-event';
+import { enterAtFloor } from '../offsets/enter';
+import type { StartPositions } from '../offsets/positions';
+import { Abandoned, runRecord, type RecordOutcome } from './record-path';
 import type { DeadLetter } from './sql/dead-letter';
 
-export type RecordOutcome = Outcome | 'dead_lettered';
+export type { RecordOutcome };
+
+/**
+ * Why the group's position of a partition was set by rule rather than by its own commits:
+ * `no_commit` the partition had none (a new group, a partition added, a first owner that died
+ * before committing) and started at the group's first start; `out_of_range` its committed offset
+ * was no longer in the log (retention passed it while the group was away) and it resumed at the
+ * earliest record still there (what kafkajs does with fromBeginning).
+ */
+export type OffsetResetReason = 'no_commit' | 'out_of_range';
 
 /** What the consumer reports; metrics implement it. */
 export interface ConsumerObserver {
   record(outcome: RecordOutcome, info: { partition: number; occurredAt?: string; reason?: string }): void;
   infraError(err: unknown): void;
+  offsetReset?(reason: OffsetResetReason, info: { partition: number }): void;
 }
 
 /**
@@ -35,8 +56,16 @@ export interface OrderConsumerDeps {
   topic: string;
   groupId: string;
   env: string;
-  fromBeginning: boolean;
   sessionTimeoutMs: number;
+  /**
+   * How often kafkajs re-reads the topic's partitions (KAFKA_METADATA_MAX_AGE_MS). A partition
+   * added to the topic is consumed only once the group leader has seen it and rebalanced: kafkajs
+   * checks for new partitions on each fetch against metadata at most this old (consumerGroup
+   * checkForStaleAssignment), and its default, 5 minutes, left added partitions unread that long.
+   */
+  metadataMaxAgeMs: number;
+  /** Opened by start() once the topic is known to exist (records the group's first start). */
+  openPositions: () => Promise<StartPositions>;
   process: EventProcessor;
   /**
    * Sets aside an event that keeps failing with a bug: parked as a FAILED head of its order's queue
@@ -58,8 +87,6 @@ export interface OrderConsumer {
   /** The kafkajs consumer, for lag metrics (offsets) and pause/resume. */
   readonly consumer: Consumer;
 }
-
-class Abandoned extends Error {}
 
 /**
  * kafkajs 2.2.4 idle CPU burn (tulios/kafkajs#1556, #1704): every broker connection's request
@@ -100,11 +127,16 @@ export function createOrderConsumer(deps: OrderConsumerDeps): OrderConsumer {
     heartbeatInterval: Math.max(500, Math.floor(deps.sessionTimeoutMs / 10)),
     maxBytesPerPartition: 512 * 1024,
     maxWaitTimeInMs: 1_000,
+    metadataMaxAge: deps.metadataMaxAgeMs,
     retry: { retries: 10, restartOnFailure: () => Promise.resolve(true) },
   });
   let connected = false;
+  /** Partitions whose committed offset was checked since the last assignment (see enter). */
+  const entered = new Set<number>();
+  let positions: StartPositions | undefined;
   consumer.on(consumer.events.GROUP_JOIN, () => {
     connected = true;
+    entered.clear();
   });
   consumer.on(consumer.events.CRASH, (e) => {
     connected = false;
@@ -136,46 +168,31 @@ export function createOrderConsumer(deps: OrderConsumerDeps): OrderConsumer {
     }
   }
 
-  async function deadLetter(p: EachBatchPayload, m: KafkaMessage, reason: string, detail: string): Promise<void> {
-    const { topic, partition } = p.batch;
-    await withRetry(p, () =>
-      deps.deadLetter({ topic, partition, offset: m.offset, key: m.key, value: m.value, headers: headersOf(m), reason, detail }),
-    );
-    deps.log.warn('record dead-lettered', { source: `${topic}/${partition}@${m.offset}`, reason, detail: detail.slice(0, 500) });
-    deps.observer?.record('dead_lettered', { partition, reason });
-  }
-
   async function handle(p: EachBatchPayload, m: KafkaMessage, decoded: Decoded): Promise<void> {
     const { topic, partition } = p.batch;
-    const source = `${topic}/${partition}@${m.offset}`;
-    if (!decoded.ok) {
-      await deadLetter(p, m, decoded.reason, decoded.detail);
-      return;
-    }
-    const input: EventInput = { event: decoded.event, raw: (m.value as Buffer).toString('utf8'), source };
-    let outcome: RecordOutcome;
-    try {
-      outcome = await withRetry(p, () => deps.process(input));
-    } catch (err) {
-      if (err instanceof Abandoned) throw err;
-      deps.log.error('event could not be processed; setting it aside', { source, err });
-      try {
-        outcome = await withRetry(p, () => deps.parkFailed(input, err));
-      } catch (parkErr) {
-        if (parkErr instanceof Abandoned) throw parkErr;
-        // Not even parkable (its ids or times break the retry table's columns): keep the record.
-        await deadLetter(p, m, 'unprocessable', `${describeError(err)}; could not park it: ${describeError(parkErr)}`);
-        return;
-      }
-    }
-    deps.observer?.record(outcome, { partition, occurredAt: decoded.event.occurredAt });
+    const rec = { topic, partition, offset: m.offset, key: m.key, value: m.value, headers: headersOf(m) };
+    const result = await runRecord(deps, rec, decoded, (fn) => withRetry(p, fn));
+    if (result.outcome === 'dead_lettered') deps.observer?.record('dead_lettered', { partition, reason: result.reason });
+    else deps.observer?.record(result.outcome, { partition, occurredAt: decoded.ok ? decoded.event.occurredAt : undefined });
+  }
+
+  /** The batch's records to handle: a partition's first batch after an assignment meets the floor. */
+  async function enter(p: EachBatchPayload): Promise<readonly KafkaMessage[] | undefined> {
+    const { partition, messages } = p.batch;
+    if (entered.has(partition)) return messages;
+    if (positions === undefined) return undefined;
+    const msgs = await enterAtFloor(p, positions, { log: deps.log, onFloor: () => deps.observer?.offsetReset?.('no_commit', { partition }) });
+    if (msgs !== undefined) entered.add(partition);
+    return msgs;
   }
 
   /** partition → when its current batch last advanced; absent while it has nothing in hand */
   const progress = new Map<number, number>();
 
   async function eachBatch(p: EachBatchPayload): Promise<void> {
-    const msgs = p.batch.messages;
+    // a few milliseconds of admin calls on a partition's first batch after an assignment
+    const msgs = await enter(p);
+    if (msgs === undefined) return;
     const done: boolean[] = msgs.map(() => false);
     let prefix = 0;
     const { partition } = p.batch;
@@ -231,8 +248,11 @@ export function createOrderConsumer(deps: OrderConsumerDeps): OrderConsumer {
       } finally {
         await admin.disconnect();
       }
+      positions = await deps.openPositions();
       await consumer.connect();
-      await consumer.subscribe({ topic: deps.topic, fromBeginning: deps.fromBeginning });
+      // Never latest: a partition without a committed offset is read from its earliest record and
+      // entered at the group's floor (enter above); an offset out of range resumes at the earliest.
+      await consumer.subscribe({ topic: deps.topic, fromBeginning: true });
       await consumer.run({
         eachBatchAutoResolve: false,
         autoCommit: true,
@@ -242,8 +262,13 @@ export function createOrderConsumer(deps: OrderConsumerDeps): OrderConsumer {
       });
     },
     async stop() {
-      await consumer.disconnect();
-      connected = false;
+      try {
+        await consumer.disconnect();
+      } finally {
+        connected = false;
+        await positions?.close();
+        positions = undefined;
+      }
     },
     isConnected: () => connected,
     stalledPartitions() {

@@ -1,4 +1,4 @@
-// Key-ordered concurrency (design note 4): tasks of one key run one after another in submission
+// Key-ordered concurrency (docs/throughput.md): tasks of one key run one after another in submission
 // order; tasks of different keys run concurrently up to a global limit that can be resized at
 // run time without reshuffling keys (a chain per key, not fixed lanes). No I/O.
 

@@ -1,4 +1,4 @@
-// One valid order event, from decision to commit (design notes 1 and 2):
+// One valid order event, from decision to commit (docs/architecture.md, one event):
 //   1. peek without locks: an event not newer than the stored version is a duplicate (no call);
 //      an order with open retry entries is parked behind them (no call);
 //   2. otherwise read the order service, holding no database lock;
@@ -10,14 +10,14 @@
 // never in one group: the keyed scheduler runs them one after another.
 // Database errors propagate, classified (src/db/errors.ts): the consumer decides what to do.
 import type { UnitOfWork } from '../changes/unit-of-work';
-import { errorKind, KdsError, PermanentError } from '../errors';
+import { errorKind } from '../errors';
 import type { Pool } from '../db/pool';
+import { createMenuCache, type MenuCache } from '../menu/cache';
 import { createMerchantZones, type MerchantZones } from '../merchant-settings/zones';
-import { decideArrival, type RetryPolicy } from '../order-queue/decide';
+import { alreadyApplied, applyFailure, decideArrival, type QueueState, type RetryPolicy } from '../order-queue/decide';
 import { lockQueue, park, peekQueues } from '../order-queue/sql';
 import type { OrderSource } from '../order-service/client';
 import { fetchFresh } from '../order-service/fetch-fresh';
-import type { QueueState } from '../order-queue/decide';
 import { createGroupRunner } from './group-runner';
 import { writeGroup, type EventInput, type GroupItem, type Outcome } from './write-group';
 
@@ -26,6 +26,8 @@ export type { EventInput, Outcome };
 /** Told about each deciding transaction (metrics implement it). */
 export interface GroupObserver {
   group(events: number, seconds: number): void;
+  /** A group's transaction failed: decided again one event at a time ('split'), or failed whole. */
+  failed?(events: number, handled: 'split' | 'whole'): void;
 }
 
 export interface ProcessDeps {
@@ -38,6 +40,8 @@ export interface ProcessDeps {
   groups?: GroupObserver;
   /** Merchants' time zones, for ticket numbers and local days (default: every merchant in UTC). */
   zones?: MerchantZones;
+  /** Prep targets cached per menu version (default: this processor's own cache). */
+  menus?: MenuCache;
 }
 
 export type EventProcessor = (input: EventInput) => Promise<Outcome>;
@@ -48,13 +52,9 @@ export type EventProcessor = (input: EventInput) => Promise<Outcome>;
  * order waits behind it while every other order goes on. After a fix, an operator replays it.
  */
 export async function parkFailedEvent(work: UnitOfWork, input: EventInput, error: unknown, policy: RetryPolicy): Promise<Outcome> {
-  const failure =
-    error instanceof KdsError && error.kind === 'permanent'
-      ? error
-      : new PermanentError('unprocessable', error instanceof Error ? error.message : String(error), { cause: error });
   await work.run(async (tx) => {
     const queue = await lockQueue(tx.conn, input.event);
-    const decision = decideArrival(queue, { ok: false, error: failure }, policy);
+    const decision = decideArrival(queue, { ok: false, error: applyFailure(error) }, policy);
     if (decision.kind === 'park') await park(tx.conn, queue, { ...input, plan: decision.plan });
   });
   return 'parked';
@@ -75,7 +75,7 @@ const fulfilled = <T>(value: T): PromiseSettledResult<T> => ({ status: 'fulfille
 
 export function createEventProcessor(deps: ProcessDeps): EventProcessor {
   const now = deps.clock ?? (() => new Date());
-  const zones = deps.zones ?? createMerchantZones('UTC');
+  const merchants = { zones: deps.zones ?? createMerchantZones('UTC'), menus: deps.menus ?? createMenuCache() };
 
   const peeks = createGroupRunner<string, QueueState>({
     ...PEEK_GROUP,
@@ -92,10 +92,17 @@ export function createEventProcessor(deps: ProcessDeps): EventProcessor {
         throw new Error('two events of one order in one group'); // the scheduler prevents it; never decide them together
       }
       const started = performance.now();
-      const outcomes = await deps.work.run((tx) => writeGroup(tx, items, policy(), zones));
+      const outcomes = await deps.work.run((tx) => writeGroup(tx, items, policy(), merchants));
       deps.groups?.group(items.length, (performance.now() - started) / 1000);
       return outcomes.map(fulfilled);
     } catch (err) {
+      // The database is unreachable or overloaded: deciding each event alone would only send 200
+      // transactions one by one to a server that cannot take one. The group fails whole, and the
+      // consumer retries its records in place once the database answers (src/pipeline/consumer.ts).
+      if (errorKind(err) === 'infrastructure') {
+        deps.groups?.failed?.(items.length, 'whole');
+        return items.map(() => ({ status: 'rejected', reason: err }));
+      }
       if (items.length === 1) {
         const [item] = items as [GroupItem];
         // The database refused this event's data (a value that does not fit its column): it will
@@ -107,7 +114,9 @@ export function createEventProcessor(deps: ProcessDeps): EventProcessor {
           return [{ status: 'rejected', reason: parkErr }];
         }
       }
-      // One event that the database refuses must not fail the others: decide each on its own.
+      // One event that the database refuses (or that trips a bug) must not fail the others: decide
+      // each on its own, so only that one is parked FAILED.
+      deps.groups?.failed?.(items.length, 'split');
       const out: PromiseSettledResult<Outcome>[] = [];
       for (const it of items) out.push(...(await runGroup([it])));
       return out;
@@ -117,7 +126,7 @@ export function createEventProcessor(deps: ProcessDeps): EventProcessor {
 
   return async ({ event, raw, source }) => {
     const peek = await peeks.submit(event.orderId);
-    if (peek.openEntries === 0 && peek.storedVersion >= event.version) return 'duplicate';
+    if (peek.openEntries === 0 && alreadyApplied(peek.storedVersion, event.version)) return 'duplicate';
     const fetched = peek.openEntries > 0 ? undefined : await fetchFresh(deps.orders, event);
     return writes.submit({ event, raw, source, fetched });
   };

@@ -1,14 +1,14 @@
-// The deciding transaction of a group of events of different orders (design notes 1 and 2, made
-// for many orders at once): lock every order's queue and order row, decide per event with the
+// The deciding transaction of a group of events of different orders (per-order order and version-
+// guarded apply, docs/architecture.md, made for many orders at once): lock every order's queue and order row, decide per event with the
 // queue's pure rule (src/order-queue/decide.ts: park behind open entries, park as the head when its
-// read failed, or apply), then write all orders and all dishes with one statement per table and
-// log their changes. One group costs ~10 statements and one commit, whatever its size.
+// read failed, or apply), then write all orders and all dishes with one statement per table
+// (src/apply/apply-orders.ts), touching them for the unit of work, which reads them back for
+// screens. One group costs ~12 statements and one commit, whatever its size.
+import { applyOrders, type ApplyRequest, type MerchantContext } from '../apply/apply-orders';
 import type { WorkTx } from '../changes/unit-of-work';
 import type { OrderEvent } from '../events/decode';
-import type { MerchantZones } from '../merchant-settings/zones';
 import { decideArrival, type ReadResult, type RetryPolicy } from '../order-queue/decide';
 import { lockQueues, park } from '../order-queue/sql';
-import { applyOrders, type ApplyRequest } from './sql/apply-order';
 
 export type Outcome = 'applied' | 'duplicate' | 'parked';
 
@@ -28,7 +28,7 @@ export async function writeGroup(
   tx: WorkTx,
   items: readonly GroupItem[],
   policy: RetryPolicy,
-  zones: MerchantZones,
+  merchants: MerchantContext,
 ): Promise<Outcome[]> {
   const queues = await lockQueues(tx.conn, items.map((it) => it.event));
   const outcomes: Outcome[] = [];
@@ -43,16 +43,13 @@ export async function writeGroup(
       outcomes[index] = 'parked';
     } else {
       outcomes[index] = 'duplicate';
-      applies.push({ index, request: { details: decision.details, storedVersion: queue.storedVersion } });
+      applies.push({ index, request: { details: decision.details, storedVersion: queue.storedVersion, ticketed: queue.ticketed } });
     }
   }
 
-  const changes = await applyOrders(tx.conn, applies.map((a) => a.request), policy.now, zones);
+  const applied = await applyOrders(tx, applies.map((a) => a.request), policy.now, merchants);
   applies.forEach((a, i) => {
-    const c = changes[i] ?? [];
-    if (c.length === 0) return;
-    outcomes[a.index] = 'applied';
-    tx.log(a.request.details.merchantId, c);
+    if (applied[i] === true) outcomes[a.index] = 'applied';
   });
   return outcomes;
 }

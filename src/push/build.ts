@@ -6,12 +6,17 @@ import type { Pool } from '../db/pool';
 import type { Limiters } from '../limits/limits';
 import type { Teardown } from '../lifecycle/teardown';
 import type { Logger } from '../log';
+import type { Presence } from '../presence/presence';
 import { createPushHub, type PushHub } from './hub';
+import type { SocketCaps } from './socket-caps';
 
 export interface PushOptions {
   pool: Pool;
   auth: TokenAuth;
   limiters: Limiters;
+  /** Open sockets across instances (src/presence/build.ts) and the caps counted there; kitchen screens are counted there too. */
+  presence: Presence;
+  socketCaps: SocketCaps;
   boardDays: number;
   log: Logger;
   teardown: Teardown;
@@ -23,8 +28,14 @@ export interface PushOptions {
 
 export function buildPush(o: PushOptions): PushHub {
   const hub = createPushHub(
-    { pool: o.pool, auth: o.auth, limiters: o.limiters, boardDays: o.boardDays, log: o.log },
-    { ...(o.onPushed ? { onPushed: o.onPushed } : {}), ...(o.onSnapshotRead ? { onSnapshotRead: o.onSnapshotRead } : {}) },
+    {
+      pool: o.pool, auth: o.auth, limiters: o.limiters, presence: o.presence, boardDays: o.boardDays, log: o.log,
+    },
+    {
+      socketCaps: o.socketCaps,
+      ...(o.onPushed ? { onPushed: o.onPushed } : {}),
+      ...(o.onSnapshotRead ? { onSnapshotRead: o.onSnapshotRead } : {}),
+    },
   );
   // Normally the HTTP server closes the hub first (screens go before the server waits for its
   // connections); this covers a start that fails before the server exists. close() is idempotent.

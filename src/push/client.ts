@@ -11,6 +11,8 @@ export interface Subscriber {
   orderId?: string;
   /** Device tokens only: revoking the device closes the socket. */
   deviceId?: string;
+  /** Kitchen screens only: the station shown ('' = every station), for the printers' fallback. */
+  kitchenStation?: string;
 }
 
 export interface PushClient {
@@ -25,6 +27,8 @@ export interface PushClient {
   alive: boolean;
   /** Cut off or closed: nothing more is sent. */
   done: boolean;
+  /** After a close frame, how long the screen may take to read up to it before it is dropped. */
+  readonly closeGraceMs: number;
   /** Bytes of a first snapshot still being written: allowed on top of the slow-client limit. */
   allowance: number;
 }
@@ -37,13 +41,13 @@ export const CLOSE_TOKEN_REVOKED = 4003;
 // stuck socket cannot keep its send buffer alive
 const CLOSE_GRACE_MS = 2000;
 
-export function createClient(ws: WebSocket, sub: Subscriber): PushClient {
+export function createClient(ws: WebSocket, sub: Subscriber, closeGraceMs = CLOSE_GRACE_MS): PushClient {
   const audience: Audience = {
     // managers see everything kitchen and waiter screens see, serve calls included
     wantsServe: sub.role === 'waiter' || sub.role === 'manager' || sub.role === 'admin',
     ...(sub.role === 'guest' && sub.orderId !== undefined ? { orderId: sub.orderId } : {}),
   };
-  return { ws, sub, audience, sentSeq: 0, live: false, alive: true, done: false, allowance: 0 };
+  return { ws, sub, audience, sentSeq: 0, live: false, alive: true, done: false, allowance: 0, closeGraceMs };
 }
 
 export function closeClient(c: PushClient, code: number, reason: string): void {
@@ -56,7 +60,7 @@ export function closeClient(c: PushClient, code: number, reason: string): void {
     c.ws.terminate();
     return;
   }
-  setTimeout(() => c.ws.terminate(), CLOSE_GRACE_MS).unref();
+  setTimeout(() => c.ws.terminate(), c.closeGraceMs).unref();
 }
 
 /**
@@ -68,16 +72,17 @@ export function closeClient(c: PushClient, code: number, reason: string): void {
  * resume from it would reconnect for another snapshot, forever. Only a screen that stays slow
  * after its snapshot is cut off.
  */
-export function sendFrame(c: PushClient, frame: string, maxBufferedBytes: number, oversize = false): boolean {
+export function sendFrame(c: PushClient, frame: string | Buffer, maxBufferedBytes: number, oversize = false): boolean {
   if (c.done || c.ws.readyState !== c.ws.OPEN) return false;
+  // a Buffer is a frame encoded once for many screens (frames.ts framesOnce): still a text message
   if (oversize) {
     const bytes = Buffer.byteLength(frame);
     c.allowance += bytes;
-    c.ws.send(frame, () => {
+    c.ws.send(frame, { binary: false }, () => {
       c.allowance -= bytes;
     });
   } else {
-    c.ws.send(frame);
+    c.ws.send(frame, { binary: false });
   }
   if (c.ws.bufferedAmount > maxBufferedBytes + c.allowance) {
     closeClient(c, CLOSE_TOO_SLOW, 'too slow, resume with afterSeq');

@@ -1,14 +1,14 @@
 // One merchant's feed: its connected screens and a task chain that serialises everything sent to
 // them (first snapshot or replay, then every change in seq order). Changes are read from the
 // change log after commit, never from memory, so any instance serves any screen and nothing that
-// rolled back is ever pushed (design note 6).
-import type { OrderDetail } from '../board/views';
+// rolled back is ever pushed (docs/architecture.md).
+import type { OrderDetail } from '../views/order';
 import { readBoard, readConsistent, readOrder } from '../board/read';
 import { selectMerchantSeq } from '../board/select-seq';
 import type { Pool } from '../db/pool';
 import type { Logger } from '../log';
 import { closeClient, sendFrame, type PushClient } from './client';
-import { framesFor, snapshotFrame, type ChangeRow } from './frames';
+import { framesOnce, snapshotFrame, type ChangeRow } from './frames';
 import { selectChangesAfter } from './select-changes';
 import type { Slots } from './slots';
 
@@ -89,7 +89,8 @@ export function createFeed(ctx: FeedContext, merchantId: string): Feed {
   };
 
   const sendSnapshots = async (group: readonly PushClient[], orderId: string | undefined, reuse: boolean): Promise<void> => {
-    const { seq, frame } = await readSnapshot(orderId, reuse);
+    const { seq, frame: text } = await readSnapshot(orderId, reuse);
+    const frame = Buffer.from(text, 'utf8'); // once for the whole group (a storm: many screens, one board)
     for (const c of group) {
       if (c.done) continue;
       c.sentSeq = seq;
@@ -145,9 +146,10 @@ export function createFeed(ctx: FeedContext, merchantId: string): Feed {
           hole = true;
           break;
         }
+        const framesOf = framesOnce(row);
         for (const c of behind) {
           if (c.done || c.sentSeq !== seq - 1) continue;
-          for (const f of framesFor(row, c.audience)) sendFrame(c, f, ctx.maxBufferedBytes);
+          for (const f of framesOf(c.audience)) sendFrame(c, f, ctx.maxBufferedBytes);
           c.sentSeq = seq;
         }
         from = seq;
@@ -190,9 +192,10 @@ export function createFeed(ctx: FeedContext, merchantId: string): Feed {
   const fanOut = (row: ChangeRow, targets: readonly PushClient[]): void => {
     const seq = Number(row.seq);
     let pushed = false;
+    const framesOf = framesOnce(row);
     for (const c of targets) {
       if (c.done || c.sentSeq !== seq - 1) continue;
-      for (const f of framesFor(row, c.audience)) sendFrame(c, f, ctx.maxBufferedBytes);
+      for (const f of framesOf(c.audience)) sendFrame(c, f, ctx.maxBufferedBytes);
       c.sentSeq = seq;
       pushed = true;
     }

@@ -1,7 +1,7 @@
 // Building the JSON frames screens receive. Pure: which frames one change-log row becomes for one
 // kind of screen. Payloads are stored as JSON text by appendChanges, so frames are assembled
 // around that text instead of parsing and re-serialising it for every screen.
-import type { OrderDetail } from '../board/views';
+import type { OrderDetail } from '../views/order';
 import { CALL_PULL, CALL_SERVE } from '../changes/append';
 
 export interface ChangeRow {
@@ -31,6 +31,25 @@ export function framesFor(row: ChangeRow, a: Audience): string[] {
   if (a.wantsServe && call === CALL_SERVE) return [dish, `{"type":"serve","seq":${seq},"dish":${row.payload}}`];
   if (a.wantsServe && call === CALL_PULL) return [dish, `{"type":"pull","seq":${seq},"dish":${row.payload}}`];
   return [dish];
+}
+
+/**
+ * The frames of one row for many screens, encoded once per kind of audience instead of once per
+ * socket (ws would turn each string into bytes again for every screen): kitchens share one set,
+ * waiters another; a guest's frames depend on its order and are built for it alone.
+ */
+export function framesOnce(row: ChangeRow): (a: Audience) => readonly Buffer[] {
+  const shared = new Map<boolean, Buffer[]>();
+  const encode = (a: Audience): Buffer[] => framesFor(row, a).map((f) => Buffer.from(f, 'utf8'));
+  return (a) => {
+    if (a.orderId !== undefined) return encode(a);
+    let frames = shared.get(a.wantsServe);
+    if (frames === undefined) {
+      frames = encode(a);
+      shared.set(a.wantsServe, frames);
+    }
+    return frames;
+  };
 }
 
 export function snapshotFrame(seq: number, orders: readonly OrderDetail[], serverTime: Date): string {

@@ -9,6 +9,8 @@ import type { Pool } from '../db/pool';
 import { addressKey } from '../limits/keyed-limiter';
 import { createLimiters, retryAfterSeconds, type Limiters } from '../limits/limits';
 import type { Logger } from '../log';
+import { createPresence, type Presence } from '../presence/presence';
+import { kitchenScreenClaim } from '../presence/screens';
 import { parseClientMessage, toBuffer } from './client-message';
 import {
   CLOSE_TOKEN_EXPIRED, CLOSE_TOKEN_REVOKED, closeClient, createClient, sendFrame, type PushClient, type Subscriber,
@@ -17,6 +19,7 @@ import { createFeed, type Feed, type FeedContext } from './feed';
 import { controlFrame } from './frames';
 import { selectMerchantSeqs } from './select-seqs';
 import { createSlots } from './slots';
+import { DEFAULT_SOCKET_CAPS, socketClaims, type SocketCaps } from './socket-caps';
 import { decideUpgrade, type UpgradeDecision } from './upgrade-auth';
 
 export interface PushHubDeps {
@@ -27,6 +30,11 @@ export interface PushHubDeps {
   limiters?: Limiters;
   boardDays: number;
   log: Logger;
+  /**
+   * Open sockets across instances, for the caps per token/device and per address. Default: one
+   * of the hub's own on `pool`, closed with it.
+   */
+  presence?: Presence;
 }
 
 export interface PushHubOptions {
@@ -36,6 +44,8 @@ export interface PushHubOptions {
   heartbeatMs?: number;
   /** Send buffer above which a screen is closed with 4008 (default 1 MiB). */
   maxBufferedBytes?: number;
+  /** How long a closed screen may take to read up to the close frame before it is dropped (default 2 s). */
+  closeGraceMs?: number;
   /** Screens further behind than this many changes get a snapshot (default 10 000). */
   maxReplay?: number;
   /** Seconds from a change's commit to its first push to live screens (metrics). */
@@ -45,6 +55,8 @@ export interface PushHubOptions {
    * merchants then takes 4 of the pool's connections, never all of them from the pipeline.
    */
   snapshotConcurrency?: number;
+  /** Open sockets per token or device and per address, across instances (default DEFAULT_SOCKET_CAPS). */
+  socketCaps?: SocketCaps;
   /** Told of every snapshot read (one may serve many screens): metrics and tests. */
   onSnapshotRead?: (merchantId: string) => void;
 }
@@ -87,6 +99,9 @@ export function createPushHub(deps: PushHubDeps, opts: PushHubOptions = {}): Pus
   };
   const limiters = deps.limiters ?? createLimiters();
   const log = ctx.log;
+  const ownPresence = deps.presence === undefined;
+  const presence = deps.presence ?? createPresence({ pool: deps.pool, log });
+  const caps = opts.socketCaps ?? DEFAULT_SOCKET_CAPS;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD, clientTracking: false });
   const feeds = new Map<string, Feed>();
   const clients = new Set<PushClient>();
@@ -103,8 +118,34 @@ export function createPushHub(deps: PushHubDeps, opts: PushHubOptions = {}): Pus
     sendFrame(c, frame, ctx.maxBufferedBytes);
   };
 
+  // Counted before the upgrade, across instances; over a cap the upgrade is answered 429 and the
+  // holder's open sockets are kept (contract). The count is released when the TCP socket closes,
+  // however that happens (an upgrade that fails, a screen that leaves, shutdown). A kitchen screen
+  // is also counted under its station, which the printers' fallback asks presence about.
+  const admitThenUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, d: Extract<UpgradeDecision, { ok: true }>): void => {
+    const claims = socketClaims(d.limitKey, req.socket.remoteAddress, caps);
+    const station = d.sub.kitchenStation;
+    if (station !== undefined) claims.push(kitchenScreenClaim(d.sub.merchantId, station));
+    void presence.admit(claims).then((a) => {
+      if (!a.ok) {
+        if (a.reason === 'unavailable') refuse(socket, 503, 'unavailable', 'screens are unavailable; retry shortly', 'Retry-After: 2\r\n');
+        else refuse(socket, 429, 'too_many_sockets', a.key.startsWith('addr:')
+          ? `at most ${caps.perAddress} open sockets per address` : `at most ${caps.perToken} open sockets per token or device`,
+        'Retry-After: 10\r\n');
+        return;
+      }
+      if (closed || socket.destroyed) {
+        a.release();
+        if (!socket.destroyed) refuse(socket, 503, 'shutting_down', 'server is shutting down');
+        return;
+      }
+      socket.once('close', a.release);
+      wss.handleUpgrade(req, socket, head, (ws) => attach(ws, d.sub, d.afterSeq, d.expiresAtMs));
+    });
+  };
+
   const attach = (ws: WebSocket, sub: Subscriber, afterSeq: number | undefined, expiresAtMs: number): void => {
-    const c = createClient(ws, sub);
+    const c = createClient(ws, sub, opts.closeGraceMs);
     // a token is checked once, at connect: end the session when it expires, as the API would
     const expiry = setTimeout(
       () => closeClient(c, CLOSE_TOKEN_EXPIRED, 'token expired'),
@@ -209,8 +250,7 @@ export function createPushHub(deps: PushHubDeps, opts: PushHubOptions = {}): Pus
         refuseRateLimited(socket, byToken.retryAfterMs, 'too many connects with this token');
         return;
       }
-      const { sub, afterSeq, expiresAtMs } = d;
-      wss.handleUpgrade(req, socket, head, (ws) => attach(ws, sub, afterSeq, expiresAtMs));
+      admitThenUpgrade(req, socket, head, d);
     },
     clientCount: () => clients.size,
     close() {
@@ -229,5 +269,6 @@ export function createPushHub(deps: PushHubDeps, opts: PushHubOptions = {}): Pus
     await Promise.all([...feeds.values()].map((f) => f.idle()));
     for (const c of clients) c.ws.terminate();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
+    if (ownPresence) await presence.close();
   }
 }

@@ -9,6 +9,22 @@ export type UpgradeDecision =
   | { ok: true; sub: Subscriber; afterSeq: number | undefined; expiresAtMs: number; limitKey: string }
   | { ok: false; status: 400 | 401 | 403 | 404; code: string; message: string };
 
+const STATION = /^[^\p{Cc}]{1,64}$/u;
+
+/**
+ * A kitchen token's socket is a kitchen screen of `station=` (absent or empty: every station),
+ * unless it says it is another view (`screen=expo`, …). Undefined: not a kitchen screen; null: a
+ * malformed station.
+ */
+function kitchenStationOf(role: string, q: URLSearchParams): string | undefined | null {
+  if (role !== 'kitchen') return undefined;
+  const screen = q.get('screen');
+  if (screen !== null && screen !== '' && screen !== 'kitchen') return undefined;
+  const station = q.get('station') ?? '';
+  if (station === '') return '';
+  return STATION.test(station) ? station : null;
+}
+
 export function decideUpgrade(
   rawUrl: string,
   authorization: string | undefined,
@@ -48,10 +64,13 @@ export function decideUpgrade(
   if (asked !== undefined && asked !== merchantId) {
     return { ok: false, status: 403, code: 'forbidden', message: 'token of another merchant' };
   }
+  const kitchenStation = kitchenStationOf(role, url.searchParams);
+  if (kitchenStation === null) return { ok: false, status: 400, code: 'bad_request', message: 'station must be 1-64 printable characters' };
   const sub: Subscriber = {
     role, merchantId,
     ...(orderId !== undefined ? { orderId } : {}),
     ...(deviceId !== undefined ? { deviceId } : {}),
+    ...(kitchenStation !== undefined ? { kitchenStation } : {}),
   };
   return { ok: true, sub, afterSeq, expiresAtMs, limitKey };
 }

@@ -1,5 +1,5 @@
 // Operator decisions on the retry table: replay a FAILED head, discard an entry. Both decide under
-// the order's guard lock (design note 1), exactly like the consumer and the retry job, so an
+// the order's guard lock (src/order-queue/sql.ts), exactly like the consumer and the retry job, so an
 // operator's click can never let an event of an order overtake an earlier one.
 //
 // Both act on the head of an order's queue only. Replay takes a FAILED head: a PENDING head is

@@ -5,6 +5,8 @@
 //   GET  /api/retries?status=PENDING|FAILED[,…]&limit=&afterId=&orderId=&merchantId=
 //        → JSON array of entries, oldest id first; when a page is full the response carries
 //          `X-Next-After-Id: <id>` (pass it as afterId for the next page)
+//   GET  /api/retries/{id}          → the entry with `queue`: the open entries of its order behind
+//                                     it, oldest first (at most MAX_PAGE)
 //   POST /api/retries/{id}/replay   → the entry after the replay attempt (409 unless a FAILED head)
 //   POST /api/retries/{id}/discard  → the entry, now DISCARDED (409 if DONE)
 import express, { type Request, type RequestHandler, type Router } from 'express';
@@ -12,7 +14,8 @@ import { ID_PATTERN } from '../auth/token';
 import { jsonBody, requireObjectBody } from '../http-kit/body';
 import { asyncRoute, badRequest as bad, HttpError } from '../http-kit/errors';
 import { discardEntry, replayEntry, type ActionResult, type RetryAdminDeps } from './admin-actions';
-import { ENTRY_STATUSES, listEntries, type EntryStatus, type EntryView } from './admin-sql';
+import { ENTRY_STATUSES, OPEN_STATUSES, type EntryStatus } from '../order-queue/states';
+import { entriesBehind, listEntries, viewEntry, type EntryView } from './admin-sql';
 
 export const DEFAULT_PAGE = 100;
 export const MAX_PAGE = 500;
@@ -48,7 +51,7 @@ function idQuery(req: Request, name: string): string | undefined {
 /** Default PENDING and FAILED (what needs attention); DONE and DISCARDED on request, for audit. */
 function statusQuery(req: Request): EntryStatus[] {
   const v = req.query.status;
-  if (v === undefined || v === '') return ['PENDING', 'FAILED'];
+  if (v === undefined || v === '') return [...OPEN_STATUSES];
   const list = typeof v === 'string' ? v.split(',').map((s) => s.trim().toUpperCase()) : [];
   const known = (s: string): s is EntryStatus => (ENTRY_STATUSES as readonly string[]).includes(s);
   if (list.length === 0 || !list.every(known)) {
@@ -83,6 +86,17 @@ export function createRetryAdminRouter(deps: RetryAdminDeps): (auth: AdminGuard)
         const last = entries[entries.length - 1];
         if (entries.length === limit && last !== undefined) res.set('X-Next-After-Id', String(last.id));
         res.json(entries);
+      }),
+    );
+
+    router.get(
+      '/retries/:id',
+      admin,
+      asyncRoute(async (req, res) => {
+        const id = entryId(req);
+        const entry = await viewEntry(deps.pool, id);
+        if (entry === undefined) throw new HttpError(404, 'not_found', `retry entry ${id} not found`);
+        res.json({ ...entry, queue: await entriesBehind(deps.pool, entry.orderId, entry.queuePos, MAX_PAGE) });
       }),
     );
 

@@ -1,10 +1,8 @@
 // Statements of the operator API on the retry table.
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Conn, Pool } from '../db/pool';
-import { IS_HEAD_SQL, type QueueEntry } from '../order-queue/sql';
-
-export const ENTRY_STATUSES = ['PENDING', 'FAILED', 'DONE', 'DISCARDED'] as const;
-export type EntryStatus = (typeof ENTRY_STATUSES)[number];
+import type { QueueEntry } from '../order-queue/sql';
+import { IS_HEAD_SQL, isOpen, OPEN_SQL, WAITING_BEHIND_SQL, type EntryStatus } from '../order-queue/states';
 
 /** One entry as the API shows it (contract fields first, then extras). */
 export interface EntryView {
@@ -42,13 +40,12 @@ interface ViewRow extends QueueEntry, RowDataPacket {
 }
 
 // Both subqueries are index lookups on retry_entries_order_pos (order_id, queue_pos); which entry is
-// the head is the queue's rule (src/order-queue/sql.ts).
+// the head, and what waits behind it, is the queue's rule (src/order-queue/states.ts).
 const VIEW_SELECT = `
   SELECT r.id, r.order_id, r.merchant_id, r.queue_pos, r.event_id, r.event_type, r.event_version,
          r.status, r.attempts, r.last_error, r.next_attempt_at, r.source, r.created_at, r.updated_at,
          r.mailed_at,
-         (SELECT COUNT(*) FROM retry_entries b
-           WHERE b.order_id = r.order_id AND b.queue_pos > r.queue_pos AND b.status = 'PENDING') AS waiting,
+         ${WAITING_BEHIND_SQL('r')} AS waiting,
          ${IS_HEAD_SQL('r')} AS is_head
     FROM retry_entries r`;
 
@@ -60,7 +57,7 @@ function toView(r: ViewRow): EntryView {
     attempts: Number(r.attempts), lastError: r.last_error, nextAttemptAt: iso(r.next_attempt_at),
     merchantId: r.merchant_id, eventType: r.event_type, eventVersion: Number(r.event_version),
     queuePos: Number(r.queue_pos), waitingBehind: Number(r.waiting),
-    head: Number(r.is_head) === 1 && (r.status === 'PENDING' || r.status === 'FAILED'),
+    head: Number(r.is_head) === 1 && isOpen(r.status),
     source: r.source, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
     mailedAt: iso(r.mailed_at),
   };
@@ -94,4 +91,16 @@ export async function viewEntry(db: Pool | Conn, id: number): Promise<EntryView 
   const [rows] = await db.query<ViewRow[]>(`${VIEW_SELECT} WHERE r.id = ?`, [id]);
   const r = rows[0];
   return r === undefined ? undefined : toView(r);
+}
+
+/**
+ * The open entries of an order queued behind position `queuePos`, oldest first: what waits for
+ * the entry at that position (GET /api/retries/{id}). Bounded: a queue this long is shown in part.
+ */
+export async function entriesBehind(pool: Pool, orderId: string, queuePos: number, limit: number): Promise<EntryView[]> {
+  const [rows] = await pool.query<ViewRow[]>(
+    `${VIEW_SELECT} WHERE r.order_id = ? AND r.queue_pos > ? AND r.status IN ${OPEN_SQL} ORDER BY r.queue_pos LIMIT ?`,
+    [orderId, queuePos, limit],
+  );
+  return rows.map(toView);
 }

@@ -18,7 +18,7 @@ export function backoffMs(attempt: number, baseMs: number, random: number = Math
 /**
  * The rule: an entry whose reads keep meeting replica lag is retried for at least this long after
  * its first attempt before its attempts run out. The order service's replicas lag "by up to
- * several seconds" (shared/contract/order-service.md); 30 s is several times that.
+ * several seconds", says the order service's API contract; 30 s is several times that.
  *
  * With the contract's defaults (base 10 s, 7 attempts) the schedule alone spans 635 s at the least
  * (every jitter at -50 %: 5+10+20+40+80+160+320 s), so the floor never binds. It binds with small

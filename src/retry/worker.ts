@@ -5,14 +5,15 @@
 // behind a failing head drains in order within one run, not one entry per tick.
 import type { UnitOfWork } from '../changes/unit-of-work';
 import type { Pool } from '../db/pool';
-import { describeError, errorKind, KdsError, PermanentError } from '../errors';
+import { applyOrders } from '../apply/apply-orders';
+import { errorKind } from '../errors';
 import type { Logger } from '../log';
+import { createMenuCache, type MenuCache } from '../menu/cache';
 import { createMerchantZones, type MerchantZones } from '../merchant-settings/zones';
-import { afterFailedRead, type ReadResult } from '../order-queue/decide';
+import { afterFailedRead, alreadyApplied, applyFailure, isWorkableHead, type ReadResult } from '../order-queue/decide';
 import { claimDueHeads, closeHead, getEntry, lockEntry, peekQueue, recordAttempt, type QueueEntry } from '../order-queue/sql';
 import type { OrderSource } from '../order-service/client';
 import { fetchFresh } from '../order-service/fetch-fresh';
-import { applyOrders } from '../pipeline/sql/apply-order';
 import { isReplicaLag, retryDelayMs } from './backoff';
 
 export type RetryEntry = QueueEntry;
@@ -32,6 +33,8 @@ export interface RetryWorkerDeps {
   random?: () => number;
   /** Merchants' time zones, for ticket numbers and local days (default: every merchant in UTC). */
   zones?: MerchantZones;
+  /** Prep targets cached per menu version (default: this worker's own cache). */
+  menus?: MenuCache;
   /** Told about each attempt's outcome (metrics, outage detection, mail). */
   onAttempt?: (entry: RetryEntry, outcome: AttemptOutcome) => void;
 }
@@ -55,11 +58,11 @@ export function createRetryWorker(deps: RetryWorkerDeps): RetryWorker {
   const now = deps.clock ?? (() => new Date());
   const random = deps.random ?? Math.random;
   const leaseMs = deps.leaseMs ?? 60_000;
-  const zones = deps.zones ?? createMerchantZones('UTC');
+  const merchants = { zones: deps.zones ?? createMerchantZones('UTC'), menus: deps.menus ?? createMenuCache() };
 
   async function readFor(entry: RetryEntry): Promise<ReadResult | 'already-applied'> {
     const queue = await peekQueue(deps.pool, entry.order_id);
-    if (queue.storedVersion >= entry.event_version) return 'already-applied';
+    if (alreadyApplied(queue.storedVersion, entry.event_version)) return 'already-applied';
     return fetchFresh(deps.orders, {
       orderId: entry.order_id,
       merchantId: entry.merchant_id,
@@ -78,12 +81,11 @@ export function createRetryWorker(deps: RetryWorkerDeps): RetryWorker {
     const read = await readFor(claimed);
     const result = await deps.work.run(async (tx): Promise<{ outcome: AttemptOutcome; next: RetryEntry | undefined }> => {
       const held = await lockEntry(tx.conn, claimed);
-      if (held === undefined || !held.head || held.entry.status !== 'PENDING') return { outcome: 'skipped', next: undefined };
+      if (!isWorkableHead(held)) return { outcome: 'skipped', next: undefined };
       if (read === 'already-applied' || read.ok) {
         if (read !== 'already-applied') {
           // the queue lock read the order's version with the order row locked: nothing to read again
-          const [changes] = await applyOrders(tx.conn, [{ details: read.details, storedVersion: held.queue.storedVersion }], now(), zones);
-          tx.log(claimed.merchant_id, changes ?? []);
+          await applyOrders(tx, [{ details: read.details, storedVersion: held.queue.storedVersion, ticketed: held.queue.ticketed }], now(), merchants);
         }
         const next = await closeHead(tx.conn, held, 'DONE', new Date(now().getTime() + leaseMs));
         return { outcome: 'done', next };
@@ -108,11 +110,10 @@ export function createRetryWorker(deps: RetryWorkerDeps): RetryWorker {
       return await attemptOne(claimed);
     } catch (err) {
       if (errorKind(err) === 'infrastructure') throw err;
-      const failure = err instanceof KdsError ? err : new PermanentError('unprocessable', describeError(err), { cause: err });
       await deps.work.run(async (tx) => {
         const held = await lockEntry(tx.conn, claimed);
-        if (held === undefined || !held.head || held.entry.status !== 'PENDING') return;
-        await recordAttempt(tx.conn, held, afterFailedRead(failure, held.entry.attempts + 1, policy()));
+        if (!isWorkableHead(held)) return;
+        await recordAttempt(tx.conn, held, afterFailedRead(applyFailure(err), held.entry.attempts + 1, policy()));
       });
       deps.log.error('retry attempt refused; entry set to FAILED', { id: claimed.id, orderId: claimed.order_id, err });
       deps.onAttempt?.(claimed, 'failed');

@@ -1,5 +1,7 @@
-// The live settings' builder: ZooKeeper znodes under <root>/settings, with the last good values
-// kept in MySQL so a restart during a ZooKeeper outage keeps them (docs/throughput.md).
+// The live settings' builder: ZooKeeper znodes under <root>/settings, read on this instance's
+// session (opened by the composition root, src/cluster/build.ts), with the last good values kept in
+// MySQL so a restart during a ZooKeeper outage keeps them (docs/throughput.md).
+import type { ZkSession } from '../cluster/zk-session';
 import type { Pool } from '../db/pool';
 import type { Teardown } from '../lifecycle/teardown';
 import type { Logger } from '../log';
@@ -16,7 +18,9 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
 });
 
 export interface SettingsOptions {
-  zookeeper: { readonly connect: string; readonly root: string };
+  session: ZkSession;
+  /** ZOOKEEPER_ROOT */
+  root: string;
   pool: Pool;
   log: Logger;
   teardown: Teardown;
@@ -24,8 +28,8 @@ export interface SettingsOptions {
 
 export async function startSettings(o: SettingsOptions): Promise<LiveSettings> {
   const settings = await startLiveSettings({
-    connect: o.zookeeper.connect,
-    root: o.zookeeper.root,
+    session: o.session,
+    root: o.root,
     defaults: DEFAULT_SETTINGS,
     log: o.log.child({ component: 'settings' }),
     lastGood: jobStateLastGood(o.pool),

@@ -6,7 +6,7 @@ import { parseSnapshot, type Settings } from './definitions';
 import type { LastGoodStore } from './last-good';
 import { createSettingsState, type SettingsListener, type SettingsState } from './state';
 import { watchSettings } from './zk-watch';
-import { openZkSession, type ZkSession } from '../cluster/zk-session';
+import type { Zk, ZkSession, ZkState } from '../cluster/zk-session';
 
 export interface LiveSettings {
   current(): Readonly<Settings>;
@@ -15,33 +15,21 @@ export interface LiveSettings {
   /** For /readyz: the ZooKeeper session is connected. */
   isConnected(): boolean;
   refusals: SettingsState['refusals'];
-  /** The ZooKeeper session the settings are read on, shared with the cluster recipes. */
-  readonly session: ZkSession;
+  /** Stops listening to the session (its opener closes it) and waits for the last save. */
   close(): Promise<void>;
 }
 
 export interface LiveSettingsDeps {
-  /** ZOOKEEPER_CONNECT */
-  connect: string;
+  /** This instance's ZooKeeper session (src/cluster/build.ts), opened and closed by its owner. */
+  session: ZkSession;
   /** ZOOKEEPER_ROOT; the znodes live under `<root>/settings/`. */
   root: string;
   defaults: Settings;
   log: Logger;
   lastGood?: LastGoodStore;
-  /** ZooKeeper session timeout; default ZK_SESSION_TIMEOUT_MS. */
-  sessionTimeoutMs?: number;
   /** How long start waits for the first read of the znodes; default 3 s. */
   firstSyncWaitMs?: number;
 }
-
-/**
- * Short on purpose: an instance that dies keeps its membership znode (and so its share of the
- * order-service cap, and a leadership) until its session expires, so its share returns and a
- * new leader is elected that many seconds after it died. Not shorter: the C client's pings run on
- * the event loop, and a loop stalled by a backlog for a couple of seconds must not cost a healthy
- * instance its session. The server grants 2 to 20 ticks (4 s to 40 s with tickTime=2000).
- */
-export const ZK_SESSION_TIMEOUT_MS = 6000;
 
 export async function startLiveSettings(deps: LiveSettingsDeps): Promise<LiveSettings> {
   const log = deps.log;
@@ -71,31 +59,30 @@ export async function startLiveSettings(deps: LiveSettingsDeps): Promise<LiveSet
   }
 
   const watch = watchSettings(deps.root, state, log);
-  const session = openZkSession({
-    connect: deps.connect,
-    timeoutMs: deps.sessionTimeoutMs ?? ZK_SESSION_TIMEOUT_MS,
-    log,
-  });
+  const { session } = deps;
   // A new session (the first, or after LOST) has none of our watches; a reconnection keeps them.
-  session.onState((st, zk) => {
+  const onState = (st: ZkState, zk: Zk | undefined): void => {
     if (zk !== undefined && (st === 'CONNECTED' || st === 'RECONNECTED')) watch.onConnected(zk, st === 'CONNECTED');
-  });
+  };
+  const unsubscribe = session.onState(onState);
+  // opened before us: a session already connected is not replayed to a new listener
+  const live = session.client();
+  if (live !== undefined) onState('CONNECTED', live);
   let timer: NodeJS.Timeout | undefined;
   const waited = await Promise.race([
     watch.firstSync.then(() => true),
     new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), deps.firstSyncWaitMs ?? 3000))),
   ]);
   clearTimeout(timer);
-  if (!waited) log.warn('settings: ZooKeeper not read yet; running on the values above until it is', { connect: deps.connect });
+  if (!waited) log.warn('settings: ZooKeeper not read yet; running on the values above until it is');
 
   return {
     current: () => state.current(),
     onChange: (l) => state.onChange(l),
     isConnected: () => session.isConnected(),
     refusals: () => state.refusals(),
-    session,
     async close() {
-      session.close();
+      unsubscribe();
       await saving;
     },
   };

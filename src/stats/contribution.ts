@@ -1,6 +1,6 @@
 // What one dish or order adds to the figures, and the difference between two such contributions.
 // Pure. The recorder keeps each subject's current contribution (stats_marks) and applies
-// new - old, so recording the same state twice changes nothing (design note 9).
+// new - old, so recording the same state twice changes nothing (docs/dashboard.md).
 import { bucketOf } from './buckets';
 
 /** A dish as stored, with its order's local day and hour (fixed when the order was first stored). */
@@ -14,6 +14,10 @@ export interface DishFacts {
   placedAt: Date;
   readyAt: Date | null;
   servedAt: Date | null;
+  /** when the kitchen could start it (contract "Kitchen workflows"); absent/null: placedAt */
+  firedAt?: Date | null;
+  /** firedAt plus the dish's prep target; absent/null: no target */
+  dueAt?: Date | null;
 }
 
 export interface Contribution {
@@ -35,19 +39,25 @@ export interface Contribution {
 const seconds = (from: Date, to: Date): number => Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000));
 
 /**
- * A dish's ticket time counts while it is READY or SERVED (a recall to WAITING takes it back); its
- * serve time once SERVED. Late: cooked more than `lateAfterS` after the order was placed.
+ * A dish's ticket time runs from `firedAt` (a held dish's time waiting for the guests is not the
+ * kitchen's) and counts while it is READY or SERVED (a recall to WAITING takes it back); its serve
+ * time once SERVED. Late: cooked after its `dueAt`, or without a target more than `lateAfterS`
+ * after it was fired.
  */
 export function dishContribution(itemId: string, d: DishFacts, lateAfterS: number): Contribution {
   const cooked = (d.state === 'READY' || d.state === 'SERVED') && d.readyAt !== null;
-  const ticketS = cooked ? seconds(d.placedAt, d.readyAt as Date) : null;
+  const start = d.firedAt ?? d.placedAt;
+  const ticketS = cooked ? seconds(start, d.readyAt as Date) : null;
+  const late = !cooked ? 0
+    : d.dueAt !== null && d.dueAt !== undefined ? ((d.readyAt as Date).getTime() > d.dueAt.getTime() ? 1 : 0)
+    : ticketS !== null && ticketS > lateAfterS ? 1 : 0;
   const serveS = d.state === 'SERVED' && d.readyAt !== null && d.servedAt !== null ? seconds(d.readyAt, d.servedAt) : null;
   return {
     kind: 'D', id: itemId, merchantId: d.merchantId, localDate: d.localDate, hourStart: d.hourStart, localHour: d.localHour,
     station: d.station ?? '',
     served: d.state === 'SERVED' ? 1 : 0,
     cancelled: d.state === 'CANCELLED' ? 1 : 0,
-    late: ticketS !== null && ticketS > lateAfterS ? 1 : 0,
+    late,
     ticketS, serveS,
   };
 }

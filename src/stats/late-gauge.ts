@@ -1,9 +1,12 @@
 // Monitoring without a label per merchant (thousands of merchants would explode Prometheus): how
-// many merchants have a dish WAITING longer than the late threshold, and the oldest such wait.
+// many merchants have a late dish, and how long the oldest has been late. Late (contract "Kitchen
+// workflows"): a fired dish still WAITING past its dueAt, or without a target past firedAt +
+// LATE_AFTER_S; a held dish is never late.
 // Read on scrape, at most once per cacheMs. The query walks dishes_board (merchant_id, state,
 // placed_at) as a loose index scan: one MIN per merchant's WAITING range, not every open dish.
 import type { RowDataPacket } from 'mysql2/promise';
 import { Gauge, type Registry } from 'prom-client';
+import { cachedCheck } from '../readiness/cached-check';
 import type { Pool } from '../db/pool';
 
 export interface LateMerchants {
@@ -20,12 +23,13 @@ export function sqlLateMerchants(pool: Pool, lateAfterS: number, boardDays: numb
     async read() {
       const [rows] = await pool.query<RowDataPacket[]>(
         `SELECT COUNT(*) AS n, TIMESTAMPDIFF(MICROSECOND, MIN(oldest), UTC_TIMESTAMP(3)) AS age_us
-           FROM (SELECT merchant_id, MIN(placed_at) AS oldest
+           FROM (SELECT merchant_id,
+                        MIN(CASE WHEN COALESCE(due_at, fired_at + INTERVAL ? SECOND) < UTC_TIMESTAMP(3) THEN fired_at END) AS oldest
                    FROM dishes FORCE INDEX (dishes_board)
-                  WHERE state = 'WAITING' AND placed_at >= UTC_TIMESTAMP(3) - INTERVAL ? DAY
+                  WHERE state = 'WAITING' AND held = 0 AND placed_at >= UTC_TIMESTAMP(3) - INTERVAL ? DAY
                   GROUP BY merchant_id) w
-          WHERE oldest < UTC_TIMESTAMP(3) - INTERVAL ? SECOND`,
-        [boardDays, lateAfterS],
+          WHERE oldest IS NOT NULL`,
+        [lateAfterS, boardDays],
       );
       return { merchants: Number(rows[0]?.n ?? 0), oldestWaitingSeconds: Math.max(0, Number(rows[0]?.age_us ?? 0) / 1e6) };
     },
@@ -33,21 +37,11 @@ export function sqlLateMerchants(pool: Pool, lateAfterS: number, boardDays: numb
 }
 
 export function registerLateMerchantsGauge(registry: Registry, source: LateMerchantsSource, cacheMs = 10_000): void {
-  let cached: { at: number; value: Promise<LateMerchants> } | undefined;
-  const read = (): Promise<LateMerchants> => {
-    const t = Date.now();
-    if (cached === undefined || t - cached.at >= cacheMs) {
-      const value = source.read();
-      cached = { at: t, value };
-      value.catch(() => {
-        if (cached?.value === value) cached = undefined;
-      });
-    }
-    return cached.value;
-  };
+  // one read per cacheMs however many scrapes; a failed read is not kept
+  const read = cachedCheck(() => source.read(), { maxAgeMs: cacheMs });
   new Gauge({
     name: 'kds_merchants_with_late_tickets',
-    help: 'Merchants with a dish WAITING longer than LATE_AFTER_S (within BOARD_DAYS); cluster-wide, from MySQL',
+    help: 'Merchants with a late dish: fired, WAITING past its dueAt or, without a prep target, past firedAt + LATE_AFTER_S (within BOARD_DAYS); cluster-wide, from MySQL',
     registers: [registry],
     async collect() {
       try {
@@ -59,7 +53,7 @@ export function registerLateMerchantsGauge(registry: Registry, source: LateMerch
   });
   new Gauge({
     name: 'kds_late_ticket_oldest_seconds',
-    help: 'How long the oldest late WAITING dish of any merchant has waited (0 when none is late)',
+    help: 'How long the oldest late WAITING dish of any merchant has waited since it was fired (0 when none is late)',
     registers: [registry],
     async collect() {
       try {

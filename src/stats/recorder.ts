@@ -1,5 +1,5 @@
 // The stats aggregates, recorded by the unit of work in the transaction of the change that causes
-// them (design note 9). Each changed dish and order is read as stored, its contribution compared
+// them (docs/dashboard.md). Each changed dish and order is read as stored, its contribution compared
 // with the one recorded last time, and only the difference applied: a duplicate or replayed event
 // makes no change (so no call), a change recorded again adds nothing, a recall takes back the
 // ticket time it had added. Cost per write group: one read and at most four upserts.
@@ -35,7 +35,7 @@ export function createStatsRecorder(opts: StatsRecorderOptions): ChangeRecorder 
         const now = s.kind === 'O'
           ? orderContribution(s.id, at)
           : dishContribution(s.id, {
-            ...at, station: s.station, state: s.state ?? 'WAITING', placedAt: s.placed_at, readyAt: s.ready_at, servedAt: s.served_at,
+            ...at, station: s.station, state: s.state ?? 'WAITING', placedAt: s.placed_at, readyAt: s.ready_at, servedAt: s.served_at, firedAt: s.fired_at, dueAt: s.due_at,
           }, opts.lateAfterS);
         if (s.mark !== undefined && sameContribution(s.mark, now)) continue;
         if (s.mark !== undefined) addContribution(deltas, s.mark, -1);

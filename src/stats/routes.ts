@@ -8,6 +8,7 @@ import { asyncRoute, HttpError } from '../http-kit/errors';
 import { claimsOf, type AuthMiddleware } from '../http/app';
 import { idParam } from '../http/params';
 import { addDays, isLocalDate, localDate } from '../local-time/zone';
+import { PAGE_LANGUAGES, pageLanguage, type PageLanguage } from '../merchant-settings/language';
 import { zoneOf, type MerchantZones } from '../merchant-settings/zones';
 import { dailyCsv } from './csv';
 import { readDaily, readDayStats } from './read';
@@ -29,6 +30,15 @@ function dateQuery(req: Request, name: string): string | undefined {
   if (v === undefined || v === '') return undefined;
   if (typeof v !== 'string' || !isLocalDate(v)) throw new HttpError(400, 'bad_request', `${name} must be a date YYYY-MM-DD`);
   return v;
+}
+
+/** `?lang=` of the CSV: its header's language (src/stats/csv.ts); `en` when absent. */
+function langQuery(req: Request): PageLanguage {
+  const v = req.query.lang;
+  if (v === undefined || v === '') return 'en';
+  const lang = pageLanguage(v);
+  if (lang === undefined) throw new HttpError(400, 'bad_request', `lang must be one of ${PAGE_LANGUAGES.join(', ')}`);
+  return lang;
 }
 
 export function createStatsRouter(deps: StatsRouteDeps): (auth: AuthMiddleware) => Router {
@@ -66,9 +76,10 @@ export function createStatsRouter(deps: StatsRouteDeps): (auth: AuthMiddleware) 
     router.get('/merchants/:merchantId/stats/daily.csv', who, asyncRoute(async (req, res) => {
       const { merchantId, zone } = await merchantAndZone(req, res);
       const { from, to } = range(req, zone);
+      const lang = langQuery(req);
       res.type('text/csv; charset=utf-8');
       res.set('Content-Disposition', `attachment; filename="kds-${merchantId}-${from}-${to}.csv"`);
-      res.send(dailyCsv(await readDaily(deps.pool, merchantId, from, to)));
+      res.send(dailyCsv(await readDaily(deps.pool, merchantId, from, to), lang));
     }));
 
     router.get('/merchants/:merchantId/stats/live', who, asyncRoute(async (req, res) => {

@@ -1,5 +1,5 @@
 // Ticket numbers as a pure rule: count per merchant and local day, in order of arrival. Pure.
-import { localDate, localHour } from '../local-time/zone';
+import { localDateAndHour } from '../local-time/zone';
 
 export interface Arrival {
   orderId: string;
@@ -21,8 +21,8 @@ export interface Numbered extends Placement {
 }
 
 export function place(placedAt: Date, zone: string): Placement {
-  const h = localHour(placedAt, zone);
-  return { localDate: localDate(placedAt, zone), localHour: h.hour, hourStart: h.startsAt };
+  const h = localDateAndHour(placedAt, zone);
+  return { localDate: h.date, localHour: h.hour, hourStart: h.startsAt };
 }
 
 export const dayKey = (merchantId: string, date: string): string => `${merchantId}\u0000${date}`;

@@ -3,13 +3,13 @@
 // itself and never shows the old day's numbers as today's. Screenshots under .cache/screens/.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { assertNoPageErrors, launchChromium, watchPage } from '../support/browser';
 import { addDays, dayStart } from '../../src/local-time/zone';
 import { api, token } from '../support/screens';
 import { startStatsKit, type StatsKit } from '../support/stats-kit';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = '.cache/screens';
 const ZONE = 'Asia/Shanghai';
 const DAY = '2026-11-25';
@@ -31,11 +31,7 @@ before(async () => {
   await kit.place({ orderId: 'dash-1', merchantId: 'MDASH', placedAt: '2026-11-25T04:00:00.000Z' });
   await kit.place({ orderId: 'dash-2', merchantId: 'MDASH', placedAt: '2026-11-25T04:20:00.000Z' });
   await kit.place({ orderId: 'dash-w', merchantId: 'MDASH', placedAt: '2026-11-18T05:00:00.000Z' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   started = Date.now(); // the clock starts a minute before midnight now that everything is set up
 });
 
@@ -44,9 +40,12 @@ after(async () => {
   await kit?.close();
 });
 
+// a page that throws, or logs an error, fails the test that opened it
+afterEach(assertNoPageErrors);
+
 async function open(width: number, height: number): Promise<Page> {
   const page = await browser.newPage({ viewport: { width, height } });
-  page.on('pageerror', (err) => process.stderr.write(`page error on /dashboard: ${err.message}\n`));
+  watchPage(page, '/dashboard');
   await page.goto(`${kit.base}/dashboard?token=${token('manager', 'MDASH')}`);
   return page;
 }
@@ -65,6 +64,18 @@ describe('dashboard', () => {
     assert.equal(await page.locator('#hours-chart canvas').count(), 1, 'uPlot drew the hours chart');
     assert.equal(await page.locator('#hours tbody tr', { hasText: '12:00' }).locator('td.num').first().innerText(), '2');
     assert.equal(await page.locator('#hours tbody tr', { hasText: '13:00' }).innerText().then((t) => t.includes('nothing yet')), true);
+    // each figure stands under its own heading: the numeric headings align right like their figures
+    // a string: tsx would wrap named functions in a helper the page does not have
+    const edges = await page.evaluate<Record<'ordersHead' | 'dishesHead' | 'orders' | 'dishes', { left: number; right: number }>>(`(() => {
+      const box = (e) => { const r = document.createRange(); if (e) r.selectNodeContents(e); const b = r.getBoundingClientRect(); return { left: Math.round(b.left), right: Math.round(b.right) }; };
+      const heads = document.querySelectorAll('#hours thead th');
+      const row = [...document.querySelectorAll('#hours tbody tr')].find((r) => r.querySelector('td.num'));
+      const cells = row ? row.querySelectorAll('td.num') : [];
+      return { ordersHead: box(heads[1]), dishesHead: box(heads[2]), orders: box(cells[0]), dishes: box(cells[1]) };
+    })()`);
+    assert.ok(edges.orders.right <= edges.ordersHead.right + 1 && edges.orders.right < edges.dishesHead.left,
+      `the orders figure sits under Orders: ${JSON.stringify(edges)}`);
+    assert.ok(edges.dishes.right <= edges.dishesHead.right + 1 && edges.dishes.left > edges.ordersHead.right, `dishes under Dishes: ${JSON.stringify(edges)}`);
     await page.screenshot({ path: `${SHOTS}/dashboard-1280x800-before-midnight.png` });
 
     // three seconds before midnight: the page sees it at its next refresh, then the day turns
@@ -92,6 +103,19 @@ describe('dashboard', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no horizontal scroll (overflow ${overflow} px)`);
     await page.screenshot({ path: `${SHOTS}/dashboard-390x844.png`, fullPage: true });
+
+    // the display controls every screen has: 2× text and high contrast, remembered on the device
+    await page.locator('#display-btn').click();
+    await page.locator('#display-panel button[data-scale="2"]').click();
+    await page.locator('#display-panel button.contrast').click();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.scale), '2');
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.contrast), 'high');
+    await page.reload();
+    await page.locator('#day', { hasText: addDays(DAY, 1) }).waitFor({ timeout: 5000 });
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.scale), '2', 'remembered across a reload');
+    const overflow2x = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow2x <= 0, `no horizontal scroll at 2× (overflow ${overflow2x} px)`);
+    await page.screenshot({ path: `${SHOTS}/dashboard-390x844-2x-contrast.png`, fullPage: true });
     await page.close();
   });
 });

@@ -1,36 +1,30 @@
 // The screens in real headless Chromium against a real server and database.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { allowPageErrors, assertNoPageErrors, watchPage } from '../support/browser';
 import { markDish } from '../../src/dishes/mark';
-import { freshDatabase, type TestDb } from '../support/db';
+import { type TestDb } from '../support/db';
 import { seedOrder, startServer, token, type Running } from '../support/screens';
 import { createUnitOfWork } from '../../src/changes/unit-of-work';
+import { closeE2e, openE2e } from '../support/e2e-stack';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let db: TestDb;
 let srv: Running;
 let browser: Browser;
 
 before(async () => {
-  db = await freshDatabase('screens');
-  srv = await startServer(db.pool);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ({ db, srv, browser } = await openE2e('screens'));
 });
 
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-  await db?.drop();
-});
+after(() => closeE2e({ db, srv, browser }));
+
+// a page that throws, or logs an error, fails the test that opened it
+afterEach(assertNoPageErrors);
 
 async function open(path: string): Promise<Page> {
   const page = await browser.newPage();
-  page.on('pageerror', (err) => process.stderr.write(`page error on ${path}: ${err.message}\n`));
+  watchPage(page, path);
   await page.goto(srv.base + path);
   return page;
 }
@@ -41,14 +35,14 @@ describe('screens', () => {
       orderId: 'E1', merchantId: 'EM', tableNo: '12', placedAt: new Date(Date.now() - 90_000),
       dishes: [{ itemId: 'E1a', name: 'Ramen', station: 'grill' }, { itemId: 'E1b', name: 'Salad', station: 'cold' }],
     }, srv.hub);
-    const kitchen = await open(`/kitchen?token=${token('kitchen', 'EM')}&warn=60&late=600`);
+    const kitchen = await open(`/kitchen?token=${token('kitchen', 'EM')}&warnAhead=540&late=600`);
     const cold = await open(`/kitchen?token=${token('kitchen', 'EM')}&station=cold`);
     const waiter = await open(`/waiter?token=${token('waiter', 'EM')}`);
     const guest = await open(`/guest?token=${token('guest', 'EM', 'E1')}`);
 
     await kitchen.locator('[data-item="E1a"][data-state="WAITING"]').waitFor();
     assert.ok(!kitchen.url().includes('token='), 'the token leaves the address bar');
-    assert.equal(await kitchen.locator('[data-order="E1"]').getAttribute('class'), 'ticket warn', '90 s > warn=60');
+    assert.equal(await kitchen.locator('[data-order="E1"]').getAttribute('class'), 'ticket warn', 'due in 510 s, within warnAhead=540');
     await cold.locator('[data-item="E1b"]').waitFor();
     assert.equal(await cold.locator('[data-item="E1a"]').count(), 0, 'station filter');
     await guest.locator('[data-item="E1a"][data-state="WAITING"]').waitFor();
@@ -75,6 +69,8 @@ describe('screens', () => {
     await waiter.locator('#status[data-state="live"]').waitFor();
 
     const port = srv.port;
+    // the screens' reconnect attempts while no server listens are the point of this test
+    allowPageErrors(/WebSocket connection to .* failed: .*ERR_CONNECTION_REFUSED/);
     await srv.close();
     await kitchen.locator('#status[data-state="reconnecting"]').waitFor();
     // changes committed while the screens are cut off (e.g. by another instance)

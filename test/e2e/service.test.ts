@@ -2,17 +2,17 @@
 // kitchen tablet and a 390x844 phone, against a real server and database. Screenshots go to
 // .cache/screenshots/ (CI keeps them as artefacts).
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { assertNoPageErrors, watchPage } from '../support/browser';
 import { appendChangesOfMerchants, type Change } from '../../src/changes/append';
 import { inTx } from '../../src/db/pool';
 import type { OrderDetails } from '../../src/order-service/details';
-import { freshDatabase, type TestDb } from '../support/db';
-import { applyAnswer, seedOrder, startServer, token, type Running } from '../support/screens';
+import { type TestDb } from '../support/db';
+import { applyAnswer, seedOrder, token, type Running } from '../support/screens';
+import { closeE2e, openE2e } from '../support/e2e-stack';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.resolve(__dirname, '..', '..', '.cache', 'screenshots');
 const TABLET = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -21,25 +21,17 @@ let srv: Running;
 let browser: Browser;
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  db = await freshDatabase('e2eservice');
-  srv = await startServer(db.pool);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ({ db, srv, browser } = await openE2e('e2eservice'));
 });
 
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-  await db?.drop();
-});
+after(() => closeE2e({ db, srv, browser }));
+
+// a page that throws, or logs an error, fails the test that opened it
+afterEach(assertNoPageErrors);
 
 async function open(pathname: string, viewport: { width: number; height: number }): Promise<Page> {
   const page = await browser.newPage({ viewport, deviceScaleFactor: 1 });
-  page.on('pageerror', (err) => process.stderr.write(`page error on ${pathname}: ${err.message}\n`));
+  watchPage(page, pathname);
   await page.goto(srv.base + pathname);
   return page;
 }
@@ -105,8 +97,9 @@ describe('screens during a service', () => {
     const rendersBefore = Number(await kitchen.evaluate(() => document.body.dataset.renders));
     const at = new Date().toISOString();
     const changes: Change[] = Array.from({ length: 500 }, (_, i) => ({
-      kind: 'dish', from: null, serve: false,
-      dish: { itemId: `B2x${i}`, orderId: 'B1', name: `side ${i % 7}`, quantity: 1, station: 'grill', note: null, state: 'WAITING', updatedAt: at, readyAt: null, servedAt: null },
+      kind: 'dish', call: null,
+      dish: { itemId: `B2x${i}`, orderId: 'B1', name: `side ${i % 7}`, quantity: 1, station: 'grill', note: null, state: 'WAITING', updatedAt: at, readyAt: null, servedAt: null,
+        dishId: null, course: 1, held: false, firedAt: at, dueAt: null, shortName: null },
     }));
     const seq = await inTx(db.pool, async (conn) => (await appendChangesOfMerchants(conn, new Map([['BM', changes]]))).get('BM') ?? 0);
     srv.hub.changed('BM', seq);

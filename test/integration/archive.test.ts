@@ -1,6 +1,7 @@
 // The archive job on generated old data: interrupted after one batch, resumed, every old row ends
 // in its archive table exactly once (same content), every recent row untouched, and an order that
-// still has pending retry entries is kept whatever its age.
+// still has pending retry entries is kept whatever its age. Dish marks move with their orders;
+// stats contributions of archived orders and dishes are dropped.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { RowDataPacket } from 'mysql2/promise';
@@ -20,6 +21,7 @@ const FP = {
   dishes: "item_id, order_id, merchant_id, IFNULL(dish_id, '-'), name, quantity, IFNULL(station, '-'), IFNULL(note, '-'), upstream_status, upstream_version, state, IFNULL(ready_at, '-'), IFNULL(served_at, '-'), placed_at, updated_at",
   change_log: 'merchant_id, seq, kind, order_id, IFNULL(item_id, \'-\'), serve, payload, created_at',
   retry_entries: "id, order_id, queue_pos, event_id, status, attempts, IFNULL(last_error, '-'), raw_event, created_at, updated_at",
+  dish_marks: "id, merchant_id, order_id, item_id, action, from_state, to_state, role, IFNULL(device_id, '-'), at",
 };
 
 /** Row count and a content checksum of the rows of `table` matching `where`. */
@@ -62,6 +64,13 @@ async function seed(): Promise<void> {
     entry('OA-BLOCKED', 2, 'FAILED', OLD),
     ...recent.slice(0, 50).map((o) => entry(o, 1, 'DONE', RECENT)),
   ]);
+  // a dish mark per dish (two on the first), a stats contribution per order and per dish
+  await insert('dish_marks', ['merchant_id', 'order_id', 'item_id', 'action', 'from_state', 'to_state', 'role', 'device_id', 'at'],
+    orders.flatMap(([o, t]) => [[1, 'ready'], [1, 'serve'], [2, 'ready']].map(([k, a]) =>
+      ['M1', o, `${String(o)}-${String(k)}`, a, 'WAITING', 'READY', 'kitchen', k === 2 ? null : 'dev-1', t])));
+  await insert('stats_marks', ['kind', 'id', 'merchant_id', 'local_date', 'hour_start', 'local_hour', 'station', 'served'],
+    orders.flatMap(([o, t]) => [['O', o, ''], ['D', `${String(o)}-1`, 'wok'], ['D', `${String(o)}-2`, 'wok']].map(([kind, id, station]) =>
+      [kind, id, 'M1', t, t, 0, station, 1])));
   const log = (seq: number, t: Date): unknown[] => ['M1', seq, 'dish', `O${seq}`, `O${seq}-1`, seq % 2, `{"seq":${seq}}`, t];
   await insert('change_log', ['merchant_id', 'seq', 'kind', 'order_id', 'item_id', 'serve', 'payload', 'created_at'], [
     ...Array.from({ length: 2000 }, (_, i) => log(i + 1, at(OLD, i))),
@@ -90,7 +99,10 @@ test('interrupted after one batch, resumed: everything old moved exactly once, e
     keptDishes: await fingerprint('dishes', "order_id NOT LIKE 'OA%' OR order_id = 'OA-BLOCKED'"),
     keptEntries: await fingerprint('retry_entries', `NOT (${oldEntries})`),
     keptLog: await fingerprint('change_log', 'seq > 2000'),
+    oldMarks: await fingerprint('dish_marks', oldOrders),
+    keptMarks: await fingerprint('dish_marks', "order_id NOT LIKE 'OA%' OR order_id = 'OA-BLOCKED'"),
   };
+  assert.equal(before.oldMarks.split('/')[0], '3600');
   assert.equal(before.oldOrders.split('/')[0], '1200');
   const job = createArchiveJob({ pool: db.pool, log: silentLogger, afterDays: 7, batchSize: 500, clock: () => NOW });
 
@@ -106,22 +118,29 @@ test('interrupted after one batch, resumed: everything old moved exactly once, e
   assert.deepEqual([rest.orders, rest.dishes, rest.changes, rest.keptBlocked], [700, 1400, 2000, 1]);
   assert.equal(first.retryEntries + rest.retryEntries, 131);
   assert.equal(first.guards + rest.guards, 1200);
+  assert.equal(first.dishMarks + rest.dishMarks, 3600);
+  assert.equal(first.statsMarks + rest.statsMarks, 3600);
 
   // moved, with the same content, once
   assert.equal(await fingerprint('orders_archive'), before.oldOrders);
   assert.equal(await fingerprint('dishes_archive'), before.oldDishes);
   assert.equal(await fingerprint('retry_entries_archive'), before.oldEntries);
   assert.equal(await fingerprint('change_log_archive'), before.oldLog);
+  assert.equal(await fingerprint('dish_marks_archive'), before.oldMarks);
+  // contributions of archived orders and dishes dropped; those of the kept ones untouched
+  assert.equal(await count(db.pool, "SELECT COUNT(*) AS n FROM stats_marks WHERE id LIKE 'OA%' AND id NOT LIKE 'OA-BLOCKED%'"), 0);
+  assert.equal(await count(db.pool, 'SELECT COUNT(*) AS n FROM stats_marks'), 3 * 301);
   // the rest untouched, the blocked order kept with its dishes and queue
   assert.equal(await fingerprint('orders'), before.keptOrders);
   assert.equal(await fingerprint('dishes'), before.keptDishes);
   assert.equal(await fingerprint('retry_entries'), before.keptEntries);
   assert.equal(await fingerprint('change_log'), before.keptLog);
+  assert.equal(await fingerprint('dish_marks'), before.keptMarks);
   assert.equal(await count(db.pool, "SELECT COUNT(*) AS n FROM order_guards WHERE order_id LIKE 'OA%'"), 1);
   assert.equal(await count(db.pool, 'SELECT COUNT(*) AS n FROM order_guards'), 1 + 300 + 30);
 
   const again = await job.runOnce();
-  assert.deepEqual([again.orders, again.dishes, again.retryEntries, again.changes, again.complete], [0, 0, 0, 0, true]);
+  assert.deepEqual([again.orders, again.dishes, again.retryEntries, again.changes, again.dishMarks, again.statsMarks, again.complete], [0, 0, 0, 0, 0, 0, true]);
   assert.equal(await count(db.pool, "SELECT COUNT(*) AS n FROM job_state WHERE name = 'archive'"), 1);
 });
 

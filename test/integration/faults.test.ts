@@ -81,9 +81,8 @@ describe('faults under a steady stream', { timeout: 600_000 }, () => {
     const stream: Stream = startStream(prod, sim, topic, { merchantId: MERCHANT, prefix: `F${round}` });
     await waitFor('the stream flowing', () => stream.sent() >= 10, 20_000);
     await fault();
-    const faultEnd = Date.now();
+    // the fault's end to ready again: at most READY_WITHIN_MS, or this wait fails
     await waitFor('ready again after the fault', ready, READY_WITHIN_MS);
-    assert.ok(Date.now() - faultEnd <= READY_WITHIN_MS);
     await new Promise((r) => setTimeout(r, 2000)); // a little more stream after recovery
     await stream.stop();
 

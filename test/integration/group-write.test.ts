@@ -14,6 +14,9 @@ import { body, eventFor } from '../support/events';
 import { count, orderRow, retryEntries } from '../support/orders';
 import { noChanges, orderWithEvents, startRetryKit, type RetryKit } from '../support/retry-kit';
 import { createUnitOfWork } from '../../src/changes/unit-of-work';
+import { createPool } from '../../src/db/pool';
+import { errorKind } from '../../src/errors';
+import { startTcpProxy } from '../support/tcp-proxy';
 
 /** The pool, counting the transactions the processor opens (one connection each). */
 function countingPool(pool: Pool): { pool: Pool; transactions: () => number } {
@@ -124,6 +127,40 @@ describe('group writes', () => {
     assert.equal(await orderRow(db.pool, 'R-5'), undefined);
     assert.equal(await count(db.pool, "SELECT COUNT(*) AS n FROM orders WHERE order_id LIKE 'R-%'"), 11);
     assert.deepEqual(await seqsOf(db.pool, 'RM1'), Array.from({ length: 33 }, (_, i) => i + 1));
+  });
+
+  it('a group written while the database is unreachable fails whole: not split into a transaction per event', async () => {
+    const { sim, db } = kit;
+    const events = Array.from({ length: 30 }, (_, i) => orderWithEvents(sim, `U-${i}`, 1, 'UM1')[0] as OrderEvent);
+    const target = new URL(db.url);
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 3306));
+    const unreachable = createPool(proxy.via(db.url), 4);
+    try {
+      const { pool, transactions } = countingPool(unreachable);
+      const failures: [number, string][] = [];
+      const processor = createEventProcessor({
+        // the peeks reach the database; the deciding transactions go through the proxy, cut
+        pool: db.pool, orders: kit.client, work: createUnitOfWork({ pool, notifier: noChanges }),
+        retry: { maxAttempts: 7, delayMs: () => 60_000 },
+        groups: { group: () => undefined, failed: (n, handled) => failures.push([n, handled]) },
+      });
+      proxy.cut();
+      const results = await run(processor, events);
+      assert.deepEqual(results.map((r) => (r.status === 'rejected' ? errorKind(r.reason) : r.value)), events.map(() => 'infrastructure'));
+      assert.ok(failures.length > 0 && failures.every(([, handled]) => handled === 'whole'), JSON.stringify(failures));
+      assert.equal(failures.reduce((n, [events]) => n + events, 0), events.length, 'every event failed with its group');
+      assert.equal(transactions(), failures.length, 'one connection attempt per group, none per event');
+      assert.ok(proxy.refused() >= failures.length);
+
+      // the database back: the same events apply (the consumer retries them in place)
+      proxy.restore();
+      const again = await run(processor, events);
+      assert.deepEqual(again.map((r) => (r.status === 'fulfilled' ? r.value : String(r.reason))), events.map(() => 'applied'));
+      assert.deepEqual(failures.map(([, h]) => h).filter((h) => h === 'split'), []);
+    } finally {
+      await unreachable.end().catch(() => undefined);
+      await proxy.close();
+    }
   });
 
   it('stores and logs the largest note the contract allows, quotes and CJK included', async () => {

@@ -83,7 +83,8 @@ describe('GET /api/orders/{orderId}', () => {
       const dishes = r.json.dishes as Array<Record<string, unknown>>;
       assert.deepEqual(dishes.map((d) => d.itemId), ['I1', 'I2', 'I3']);
       assert.deepEqual(Object.keys(dishes[0] ?? {}).sort(),
-        ['itemId', 'name', 'note', 'orderId', 'quantity', 'readyAt', 'servedAt', 'state', 'station', 'updatedAt'].sort());
+        ['itemId', 'name', 'note', 'orderId', 'quantity', 'readyAt', 'servedAt', 'state', 'station', 'updatedAt',
+          'dishId', 'course', 'held', 'firedAt', 'dueAt', 'shortName'].sort());
       assert.equal(dishes[0]?.readyAt, null);
     }
   });

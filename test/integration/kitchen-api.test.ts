@@ -177,7 +177,7 @@ describe('rush', () => {
     const frame = screen.of('order')[0] as Frame & { order: Record<string, unknown> };
     assert.equal(frame.seq, start + 1);
     const { placedAt, ...rest } = frame.order;
-    assert.deepEqual(rest, { orderId: 'U2', tableNo: 'T1', status: 'PLACED', version: 1, ticketNo: null, rush: true });
+    assert.deepEqual(rest, { orderId: 'U2', merchantId: 'UM', tableNo: 'T1', status: 'PLACED', version: 1, ticketNo: null, rush: true, channel: 'DINE_IN', platform: null, pickupAt: null });
     assert.equal(typeof placedAt, 'string');
     assert.equal((await post('/api/orders/U2/rush', token('kitchen', 'UM'))).status, 200);
     assert.equal(await seqOf('UM'), start + 1, 'rushing a rush order logs nothing');
@@ -209,12 +209,12 @@ describe('all-day and pickup', () => {
     const r = await api(srv.base, 'GET', '/api/merchants/AM/all-day', token('waiter', 'AM'));
     assert.equal(r.status, 200);
     assert.deepEqual(r.json, [
-      { name: 'Ramen', station: 'grill', waiting: 5, ready: 0 },
-      { name: 'Gyoza', station: 'grill', waiting: 1, ready: 0 },
-      { name: 'Salad', station: 'cold', waiting: 0, ready: 1 },
+      { name: 'Ramen', station: 'grill', waiting: 5, ready: 0, held: 0 },
+      { name: 'Gyoza', station: 'grill', waiting: 1, ready: 0, held: 0 },
+      { name: 'Salad', station: 'cold', waiting: 0, ready: 1, held: 0 },
     ]);
     const cold = await api(srv.base, 'GET', '/api/merchants/AM/all-day?station=cold', token('kitchen', 'AM'));
-    assert.deepEqual(cold.json, [{ name: 'Salad', station: 'cold', waiting: 0, ready: 1 }]);
+    assert.deepEqual(cold.json, [{ name: 'Salad', station: 'cold', waiting: 0, ready: 1, held: 0 }]);
     assert.equal((await api(srv.base, 'GET', '/api/merchants/AM/all-day', token('kitchen', 'ZZ'))).status, 403);
   });
 
@@ -223,15 +223,16 @@ describe('all-day and pickup', () => {
     await seedOrder(db.pool, { orderId: 'P0002', merchantId: 'PM', tableNo: null, dishes: [{ itemId: 'P2a' }] }, srv.hub);
     await seedOrder(db.pool, { orderId: 'P0003', merchantId: 'PM', tableNo: '9', dishes: [{ itemId: 'P3a' }] }, srv.hub);
     const board = token('admin');
+    const lists = (j: Record<string, unknown>) => ({ preparing: j.preparing, ready: j.ready });
     const read = async () => (await api(srv.base, 'GET', '/api/merchants/PM/pickup', board)).json;
-    assert.deepEqual(await read(), { preparing: ['0001', '0002'], ready: [] }, 'table orders are not on it');
+    assert.deepEqual(lists(await read()), { preparing: ['0001', '0002'], ready: [] }, 'table orders are not on it');
 
     assert.equal((await post('/api/dishes/P1a/ready', token('kitchen', 'PM'))).status, 200);
-    assert.deepEqual(await read(), { preparing: ['0001', '0002'], ready: [] }, 'one dish of two is not ready');
+    assert.deepEqual(lists(await read()), { preparing: ['0001', '0002'], ready: [] }, 'one dish of two is not ready');
     assert.equal((await post('/api/orders/P0001/ready', token('kitchen', 'PM'))).status, 200);
-    assert.deepEqual(await read(), { preparing: ['0002'], ready: ['0001'] });
+    assert.deepEqual(lists(await read()), { preparing: ['0002'], ready: ['0001'] });
     for (const id of ['P1a', 'P1b']) assert.equal((await post(`/api/dishes/${id}/served`, token('waiter', 'PM'))).status, 200);
-    assert.deepEqual(await read(), { preparing: ['0002'], ready: [] }, 'collected');
+    assert.deepEqual(lists(await read()), { preparing: ['0002'], ready: [] }, 'collected');
     assert.equal((await api(srv.base, 'GET', '/api/merchants/PM/pickup', token('kitchen', 'PM'))).status, 403, 'board and manager only');
   });
 });

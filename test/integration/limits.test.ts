@@ -84,7 +84,8 @@ describe('WebSocket connect limits', () => {
     const k = token('kitchen', 'M1');
     const r = [await upgrade(`${s.wsBase}?token=${k}`), await upgrade(`${s.wsBase}?token=${k}`), await upgrade(`${s.wsBase}?token=${k}`)];
     assert.deepEqual(r.map((x) => x.status), [101, 101, 429]);
-    assert.equal(r[2]?.retryAfter, '30');
+    // 2 a minute: the next token in 30 s, less the moments the three connects took
+    assert.ok(['29', '30'].includes(r[2]?.retryAfter ?? ''), r[2]?.retryAfter);
     assert.match(r[2]?.body ?? '', /"error":"rate_limited"/);
     assert.equal((await upgrade(`${s.wsBase}?token=${token('waiter', 'M1')}`)).status, 101);
   });

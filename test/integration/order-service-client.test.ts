@@ -83,11 +83,10 @@ describe('order-service client', () => {
   it('a hung call is a timeout, a reset is a connection failure; neither is retried by the client', async () => {
     const hung = seeded();
     sim.setOrderSwitches(hung, { hang: true });
-    const started = Date.now();
+    // the simulator never answers this read: only the client's own timeout can end it
     const err = await failure(client.fetchOrder(hung));
     assert.ok(err instanceof RetriableError);
     assert.equal(err.code, 'timeout');
-    assert.ok(Date.now() - started < 2000, 'gave up at its timeout');
 
     const reset = seeded();
     sim.setOrderSwitches(reset, { resetConnections: true });

@@ -4,17 +4,17 @@
 // fails for alone still spends its attempts; two instances on one database send one DOWN and one
 // RECOVERED mail, and neither spends attempts.
 import assert from 'node:assert/strict';
+import { testRetry } from '../support/features';
 import { after, before, test } from 'node:test';
-import { createUnitOfWork } from '../../src/changes/unit-of-work';
 import { createOutageAlerts, type OutageAlerts } from '../../src/alerts/outage-alerts';
 import { createSmtpMailer, type SmtpMailer } from '../../src/alerts/mailer';
 import { silentLogger } from '../../src/log';
 import { createBreaker, PROBE_ORDER_ID, type BreakingOrderSource } from '../../src/order-service/breaker';
 import type { OrderSource } from '../../src/order-service/client';
-import { createRetryWorker, type RetryWorker } from '../../src/retry/worker';
+import { type RetryWorker } from '../../src/retry/worker';
 import { startMailServer, type TestMailServer } from '../support/mail-server';
 import { count } from '../support/orders';
-import { entries, feed, noChanges, orderWithEvents, startRetryKit, type RetryKit } from '../support/retry-kit';
+import { entries, feed, orderWithEvents, startRetryKit, type RetryKit } from '../support/retry-kit';
 import { waitFor } from '../support/wait';
 
 let kit: RetryKit;
@@ -66,10 +66,10 @@ function instance(name: string): Instance {
     pool: kit.db.pool, mailer, log: silentLogger, envName: 'test', breaker, probeIntervalMs: 200, instanceId: name,
   });
   // 3 attempts and a 10 ms base: an outage that spent attempts would fail entries within a second
-  const worker = createRetryWorker({
-    pool: kit.db.pool, orders: breaker, work: createUnitOfWork({ pool: kit.db.pool, notifier: noChanges }), log: silentLogger,
-    backoffBaseMs: 10, maxAttempts: 3, batchSize: () => 50,
-  });
+  const worker = testRetry({
+    pool: kit.db.pool, orders: breaker,
+    backoffBaseMs: 10, maxAttempts: 3, batchSize: 50,
+  }).worker;
   return {
     breaker, alerts, worker, calls,
     async tick() {

@@ -3,17 +3,16 @@
 // service recovers and everything is applied. Exactly one "down" and one "recovered" mail reach a
 // real SMTP server, also when that server is down while the notices are due.
 import assert from 'node:assert/strict';
+import { testRetry } from '../support/features';
 import { after, before, test } from 'node:test';
 import { createOutageAlerts, type OutageAlerts } from '../../src/alerts/outage-alerts';
 import { createSmtpMailer, type SmtpMailer } from '../../src/alerts/mailer';
 import { silentLogger } from '../../src/log';
 import { createBreaker, type BreakingOrderSource } from '../../src/order-service/breaker';
-import { createRetryWorker } from '../../src/retry/worker';
 import { startMailServer, type TestMailServer } from '../support/mail-server';
 import { count } from '../support/orders';
-import { entries, feed, noChanges, orderWithEvents, startRetryKit, type RetryKit } from '../support/retry-kit';
+import { entries, feed, orderWithEvents, startRetryKit, type RetryKit } from '../support/retry-kit';
 import { waitFor } from '../support/wait';
-import { createUnitOfWork } from '../../src/changes/unit-of-work';
 
 let kit: RetryKit;
 let smtp: TestMailServer;
@@ -55,11 +54,10 @@ test('an outage across 100 orders: no entry FAILED, no attempt spent, one down a
   const events = orders.map((o) => orderWithEvents(kit.sim, o, 2));
   kit.sim.setGlobal({ errorStatus: 503 });
   kit.sim.resetStats();
-  const worker = createRetryWorker({
-    pool: kit.db.pool, orders: breaker, work: createUnitOfWork({ pool: kit.db.pool, notifier: noChanges }), log: silentLogger,
-    // 3 attempts: an outage that burned attempts would fail entries within a few rounds
-    backoffBaseMs: 10, maxAttempts: 3, batchSize: () => 50,
-  });
+  const worker = testRetry({
+    pool: kit.db.pool, orders: breaker,
+    backoffBaseMs: 10, maxAttempts: 3, batchSize: 50,
+  }).worker;
   const process = kit.processor(breaker);
 
   // first events of every order arrive during the outage

@@ -198,7 +198,6 @@ describe('alerts on a real Prometheus scraping two instances', () => {
     assert.deepEqual(await kafkaLag(topic, groupId), truth, 'still stopped: the comparison was against a standing figure');
 
     const forS = shortenedForSeconds('KdsConsumerLagHigh');
-    const seenAt = Date.now();
     const firing = await waitFor('KdsConsumerLagHigh firing', async () =>
       (await api.alerts()).find((a) => a.name === 'KdsConsumerLagHigh' && a.state === 'firing'),
     // its for:, plus scrape, evaluation and the lag monitor's 5 s poll, with room for a busy machine
@@ -207,7 +206,6 @@ describe('alerts on a real Prometheus scraping two instances', () => {
     assert.equal(firing.labels.severity, 'warning');
     const activeAt = Date.parse(firing.activeAt);
     assert.ok(activeAt >= backlogAt - 1000, `pending since the backlog (${firing.activeAt}), not before`);
-    assert.ok(Date.now() - seenAt < (forS + 30) * 1000);
   });
 
   it('during an order-service outage KdsOrderServiceOutage fires', async () => {

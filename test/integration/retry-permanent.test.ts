@@ -2,13 +2,11 @@
 // the failure digest mails it), on arrival and in the retry job alike, and the queue behind it
 // waits for an operator, as the per-order rule requires.
 import assert from 'node:assert/strict';
+import { testRetry } from '../support/features';
 import { after, before, test } from 'node:test';
-import { createUnitOfWork } from '../../src/changes/unit-of-work';
-import { silentLogger } from '../../src/log';
 import type { OrderSource } from '../../src/order-service/client';
-import { createRetryWorker } from '../../src/retry/worker';
 import { body, eventFor } from '../support/events';
-import { entries, feed, noChanges, orderWithEvents, startRetryKit, type RetryKit } from '../support/retry-kit';
+import { entries, feed, orderWithEvents, startRetryKit, type RetryKit } from '../support/retry-kit';
 
 let kit: RetryKit;
 before(async () => {
@@ -19,10 +17,7 @@ after(async () => {
 });
 
 const worker = (orders: OrderSource) =>
-  createRetryWorker({
-    pool: kit.db.pool, orders, work: createUnitOfWork({ pool: kit.db.pool, notifier: noChanges }), log: silentLogger,
-    backoffBaseMs: 1, maxAttempts: 7, batchSize: () => 50,
-  });
+  testRetry({ pool: kit.db.pool, orders, backoffBaseMs: 1, maxAttempts: 7, batchSize: 50 }).worker;
 
 test('a contract break on arrival: FAILED with no attempt spent', async () => {
   // the order service says the order belongs to another merchant than the event does

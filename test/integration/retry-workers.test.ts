@@ -2,13 +2,12 @@
 // running at the same time against a slow order service: no entry is worked twice, none is worked
 // while another instance works it, and every queue drains in order.
 import assert from 'node:assert/strict';
+import { testRetry } from '../support/features';
 import { after, before, test } from 'node:test';
-import { silentLogger } from '../../src/log';
 import type { OrderSource } from '../../src/order-service/client';
-import { createRetryWorker, type AttemptOutcome } from '../../src/retry/worker';
+import { type AttemptOutcome } from '../../src/retry/worker';
 import { orderRow } from '../support/orders';
-import { entries, feed, noChanges, orderWithEvents, startRetryKit, type RetryKit } from '../support/retry-kit';
-import { createUnitOfWork } from '../../src/changes/unit-of-work';
+import { entries, feed, orderWithEvents, startRetryKit, type RetryKit } from '../support/retry-kit';
 
 let kit: RetryKit;
 before(async () => {
@@ -47,14 +46,14 @@ test('two worker instances never work one entry twice, and drain every queue in 
   const attempts = new Map<number, { by: string; outcome: AttemptOutcome; pos: number }[]>();
   const order = new Map<string, number[]>();
   const instance = (name: string) =>
-    createRetryWorker({
-      pool: kit.db.pool, orders: watched, work: createUnitOfWork({ pool: kit.db.pool, notifier: noChanges }), log: silentLogger,
-      backoffBaseMs: 10, maxAttempts: 7, batchSize: () => 4,
+    testRetry({
+      pool: kit.db.pool, orders: watched,
+      backoffBaseMs: 10, maxAttempts: 7, batchSize: 4,
       onAttempt: (e, outcome) => {
         attempts.set(e.id, [...(attempts.get(e.id) ?? []), { by: name, outcome, pos: e.queue_pos }]);
         if (outcome === 'done') order.set(e.order_id, [...(order.get(e.order_id) ?? []), e.queue_pos]);
       },
-    });
+    }).worker;
   const a = instance('a');
   const b = instance('b');
 

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import type { Producer } from 'kafkajs';
 import { createKafka } from '../../src/kafka/client';
 import { silentLogger } from '../../src/log';
-import { startLiveSettings, type LiveSettings } from '../../src/settings/live-settings';
+import { startTestSettings, type TestSettings } from '../support/settings';
 import { generateTraffic } from '../../simulator/scenario';
 import { runTraffic } from '../../simulator/traffic';
 import { freshDatabase, type TestDb } from '../support/db';
@@ -26,7 +26,7 @@ let sim: SimulatorProcess;
 let topic: string;
 let prod: Producer;
 let pipeline: TestPipeline | undefined;
-let settings: LiveSettings | undefined;
+let settings: TestSettings | undefined;
 
 before(async () => {
   topic = randomTopic('live');
@@ -52,7 +52,7 @@ test('concurrency and caps change mid-stream and the order service sees it', asy
   await runTraffic({ producer: prod, writer: sim.admin, topic, env: 'test', steps, mode: { kind: 'burst' } });
 
   await writeSettings(root, { processingConcurrency: 8, orderServiceMaxConcurrent: 3, orderServiceMaxPerSecond: 1000 });
-  settings = await startLiveSettings({
+  settings = await startTestSettings({
     connect: ZK_CONNECT, root, log: silentLogger,
     defaults: { processingConcurrency: 64, orderServiceMaxConcurrent: 16, orderServiceMaxPerSecond: 200, retryBatchSize: 100 },
   });

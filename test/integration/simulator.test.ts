@@ -112,16 +112,24 @@ describe('GET /orders/{id}', () => {
 
   it('latencyMs fixed and as a range', async () => {
     const id = seeded(1);
+    // Lower bounds only (a busy machine adds, never takes away); the fixed and the ranged latency
+    // compared with each other in the same run, each the quickest of three reads.
+    const quickest = async (): Promise<number> => {
+      let best = Infinity;
+      for (let i = 0; i < 3; i++) {
+        const t = performance.now();
+        assert.equal((await get(id)).status, 200);
+        best = Math.min(best, performance.now() - t);
+      }
+      return best;
+    };
     sim.setGlobal({ latencyMs: 120 });
-    let t = performance.now();
-    assert.equal((await get(id)).status, 200);
-    const fixed = performance.now() - t;
-    assert.ok(fixed >= 115 && fixed < 1000, `took ${fixed} ms`);
+    const fixed = await quickest();
+    assert.ok(fixed >= 115, `took ${fixed} ms`);
     sim.setGlobal({ latencyMs: { min: 40, max: 60 } });
-    t = performance.now();
-    await get(id);
-    const ranged = performance.now() - t;
-    assert.ok(ranged >= 38 && ranged < 500, `took ${ranged} ms`);
+    const ranged = await quickest();
+    assert.ok(ranged >= 38, `took ${ranged} ms`);
+    assert.ok(ranged < fixed, `40-60 ms (${ranged}) is quicker than 120 ms (${fixed})`);
   });
 
   it('replicaLagMs: a new order 404s until lagMs after its write, then older versions lag too', async () => {
@@ -165,9 +173,8 @@ describe('GET /orders/{id}', () => {
     const hanging = assert.rejects(fetch(`${other.url}/orders/O-hang`));
     const slow = assert.rejects(fetch(`${other.url}/orders/O-slow`));
     await until(() => other.stats().inFlight === 2, 'both reads to arrive');
-    const t = performance.now();
+    // a read left hanging would keep close() from resolving (60 s for the slow one, for ever for the hung one)
     await other.close();
-    assert.ok(performance.now() - t < 1000);
     await hanging;
     await slow;
   });

@@ -9,7 +9,6 @@ import { selectDishForUpdate } from '../../src/dishes/select-dish-for-update';
 import { localDate } from '../../src/local-time/zone';
 import { silentLogger } from '../../src/log';
 import { registerLateMerchantsGauge, sqlLateMerchants } from '../../src/stats/late-gauge';
-import { dishView } from '../../src/db/rows';
 import { count } from '../support/orders';
 import { api, token } from '../support/screens';
 import { startStatsKit, type StatsKit } from '../support/stats-kit';
@@ -58,7 +57,25 @@ describe('merchant settings', () => {
     assert.equal((await put(token('kitchen', 'MS1'), 'MS1', { timeZone: 'UTC' })).status, 403);
     assert.equal((await api(kit.base, 'PUT', '/api/merchants/MS1/settings', undefined, '{}')).status, 401);
     const got = await api(kit.base, 'GET', '/api/merchants/MS1/settings', manager('MS1'));
-    assert.deepEqual(got.json, { merchantId: 'MS1', timeZone: 'Asia/Tokyo' });
+    assert.deepEqual(got.json, { merchantId: 'MS1', timeZone: 'Asia/Tokyo', fireByPrepTime: false, language: null });
+  });
+
+  it('PUT takes the pages\' default language (400 for one the pages do not have); every screen of the merchant reads it', async () => {
+    const put = (tok: string, m: string, b: unknown) => api(kit.base, 'PUT', `/api/merchants/${m}/settings`, tok, JSON.stringify(b));
+    const lang = (tok: string, m = 'ML1') => api(kit.base, 'GET', `/api/merchants/${m}/language`, tok);
+    assert.deepEqual((await lang(token('kitchen', 'ML1'))).json, { merchantId: 'ML1', language: null });
+    const set = await put(manager('ML1'), 'ML1', { language: 'zh-CN' });
+    assert.equal(set.status, 200);
+    assert.equal(set.json.language, 'zh-CN');
+    assert.equal(set.json.timeZone, 'UTC', 'the zone stays the default');
+    for (const bad of ['fr', 'zh', 'ZH-cn', 7]) assert.equal((await put(manager('ML1'), 'ML1', { language: bad })).status, 400, String(bad));
+    for (const role of ['kitchen', 'waiter', 'board', 'guest'] as const) {
+      assert.equal((await lang(token(role, 'ML1', role === 'guest' ? 'O1' : undefined))).json.language, 'zh-CN', role);
+    }
+    assert.equal((await lang(token('kitchen', 'OTHER'))).status, 403);
+    assert.equal((await put(manager('ML1'), 'ML1', { timeZone: 'Asia/Shanghai', language: 'en' })).json.language, 'en');
+    assert.deepEqual((await api(kit.base, 'GET', '/api/merchants/ML1/settings', manager('ML1'))).json,
+      { merchantId: 'ML1', timeZone: 'Asia/Shanghai', fireByPrepTime: false, language: 'en' });
   });
 });
 
@@ -158,7 +175,7 @@ describe('figures', () => {
       const row = await selectDishForUpdate(tx.conn, 'fig-a-2');
       assert.ok(row);
       await tx.conn.query("UPDATE dishes SET state = 'WAITING', ready_at = NULL WHERE item_id = ?", ['fig-a-2']);
-      tx.log(row.merchant_id, [{ kind: 'dish', dish: dishView({ ...row, state: 'WAITING', ready_at: null }), from: 'READY', serve: false }]);
+      tx.touchDishes('dish', [row.item_id]);
     });
     s = await stats('MFIG');
     const bar = (s.byStation as { station: string; ticketSeconds: unknown }[]).find((x) => x.station === 'bar');
@@ -193,7 +210,7 @@ describe('figures', () => {
     await kit.work.run(async (tx) => {
       const row = await selectDishForUpdate(tx.conn, 'fig-b-1');
       assert.ok(row);
-      tx.log(row.merchant_id, [{ kind: 'dish', dish: dishView(row), from: row.state, serve: false }]);
+      tx.touchDishes('dish', [row.item_id]);
     });
     assert.deepEqual(await Promise.all(days.map((d) => stats('MNY', d))), before);
     assert.deepEqual(await stats('MFIG'), figBefore);
@@ -230,6 +247,20 @@ describe('figures', () => {
     assert.deepEqual(lines.map((l) => l.split(',').slice(0, 3).join(',')), [
       'date,orders,dishes', '2026-11-19,0,0', '2026-11-20,1,2', '2026-11-21,2,4',
     ]);
+    // ?lang=zh-CN: the same rows under a Chinese header, with a BOM for Excel; an unknown lang is refused
+    const zh = await fetch(`${kit.base}/api/merchants/MNY/stats/daily.csv?from=2026-11-19&to=2026-11-21&lang=zh-CN`, {
+      headers: { authorization: `Bearer ${manager('MNY')}` },
+    });
+    assert.equal(zh.status, 200);
+    const zhBytes = Buffer.from(await zh.arrayBuffer());
+    assert.deepEqual([...zhBytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 byte order mark');
+    const zhLines = zhBytes.subarray(3).toString('utf8').trimEnd().split('\r\n');
+    assert.deepEqual(zhLines.map((l) => l.split(',').slice(0, 3).join(',')), [
+      '日期,订单数,菜品数', '2026-11-19,0,0', '2026-11-20,1,2', '2026-11-21,2,4',
+    ]);
+    assert.deepEqual(zhLines.slice(1), lines.slice(1), 'the figures do not depend on the language');
+    const badLang = await fetch(`${kit.base}/api/merchants/MNY/stats/daily.csv?lang=fr`, { headers: { authorization: `Bearer ${manager('MNY')}` } });
+    assert.equal(badLang.status, 400);
     const json = await api(kit.base, 'GET', '/api/merchants/MNY/stats/daily?from=2026-10-30&to=2026-11-02', manager('MNY'));
     assert.deepEqual((json.json.days as { date: string; orders: number }[]).map((d) => [d.date, d.orders]),
       [['2026-10-30', 0], ['2026-10-31', 0], ['2026-11-01', 3], ['2026-11-02', 0]]);

@@ -5,12 +5,12 @@
 // push against the gate). The simulator runs in its own process, like the real order service:
 // its arrival clock must not stall with our event loop.
 import assert from 'node:assert/strict';
+import { testRetry } from '../support/features';
 import { after, before, test } from 'node:test';
 import type { Producer } from 'kafkajs';
 import type { RowDataPacket } from 'mysql2/promise';
 import { createKafka } from '../../src/kafka/client';
 import { silentLogger } from '../../src/log';
-import { createRetryWorker } from '../../src/retry/worker';
 import { generateTraffic } from '../../simulator/scenario';
 import { runTraffic } from '../../simulator/traffic';
 import { freshDatabase, type TestDb } from '../support/db';
@@ -20,7 +20,6 @@ import { startTestPipeline, type TestPipeline } from '../support/pipeline';
 import { spawnSimulator, type SimulatorProcess } from '../support/processes';
 import { createTally } from '../support/tally';
 import { waitFor } from '../support/wait';
-import { createUnitOfWork } from '../../src/changes/unit-of-work';
 
 const CAP_CONCURRENT = 6;
 const CAP_RPS = 150;
@@ -75,10 +74,7 @@ test('caps are never exceeded under a backlog, consumer and retry job together',
     // sampled from before the first record is fetched
     beforeStart: ({ gate }) => (sampler = setInterval(() => (peakQueued = Math.max(peakQueued, gate.queued())), 20)),
   });
-  const worker = createRetryWorker({
-    pool: db.pool, orders: pipeline.orders, work: createUnitOfWork({ pool: db.pool, notifier: { changed: () => undefined } }), log: silentLogger,
-    backoffBaseMs: 50, maxAttempts: 10, batchSize: () => 20,
-  });
+  const worker = testRetry({ pool: db.pool, orders: pipeline.orders, backoffBaseMs: 50, maxAttempts: 10, batchSize: 20 }).worker;
   let retryRuns = 0;
   const retrying = (async () => {
     while (!stopRetries) {

@@ -92,8 +92,8 @@ describe('runTraffic', () => {
       producer, writer: inProcessWriter(sim), topic, env: 'test', steps, mode: { kind: 'rate', perSecond: 100 },
     });
     assert.equal(steady.records, 40);
-    // 40 records at 100/s: the last one is due 390 ms after the first.
-    assert.ok(steady.durationMs >= 380 && steady.durationMs < 3000, `took ${steady.durationMs} ms`);
+    // 40 records at 100/s: the last one is due 390 ms after the first (a busy machine only adds)
+    assert.ok(steady.durationMs >= 380, `took ${steady.durationMs} ms`);
   });
 
   it('stops a rate run at its duration', async () => {
@@ -101,7 +101,10 @@ describe('runTraffic', () => {
     const r = await runTraffic({
       producer, writer: inProcessWriter(sim), topic, env: 'test', steps, mode: { kind: 'rate', perSecond: 50, durationMs: 300 },
     });
-    assert.ok(r.records >= 14 && r.records <= 17, `published ${r.records}`);
+    // 300 ms at 50/s is 15 records at most (+1 at the edge); a slow producer publishes fewer, but
+    // the run still ends at its duration, long before the 100 orders' steps are used up
+    assert.ok(r.records >= 1 && r.records <= 17, `published ${r.records}`);
+    assert.ok(r.records < steps.length);
     steady = { ...steady, records: steady.records + r.records };
   });
 

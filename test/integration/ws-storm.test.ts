@@ -37,7 +37,9 @@ describe('reconnect storm', () => {
       hub: { onSnapshotRead: (m) => reads.set(m, (reads.get(m) ?? 0) + 1) },
     });
     try {
-      const screens = MERCHANTS.flatMap((m) => Array.from({ length: 100 }, () => ({ m, s: new Screen(`${srv.wsBase}?token=${token('kitchen', m)}`) })));
+      const screens = MERCHANTS.flatMap((m) => Array.from({ length: 100 }, (_, i) =>
+        // 100 screens, 100 tokens: one token may hold 20 sockets (contract)
+        ({ m, s: new Screen(`${srv.wsBase}?token=${token('kitchen', m, undefined, 3600 + i)}`) })));
       await Promise.all(screens.map((x) => x.s.opened));
       await waitUntil(() => screens.every((x) => x.s.of('snapshot').length === 1), 'every screen to get its snapshot', 20_000);
       for (const { m, s } of screens) {
@@ -61,7 +63,7 @@ describe('reconnect storm', () => {
     try {
       const top = latest.get('S1') ?? 0;
       const afters = Array.from({ length: 60 }, (_, i) => top - (i % 6)); // 0..5 changes behind
-      const screens = afters.map((n) => ({ n, s: new Screen(`${srv.wsBase}?token=${token('kitchen', 'S1')}&afterSeq=${n}`) }));
+      const screens = afters.map((n, i) => ({ n, s: new Screen(`${srv.wsBase}?token=${token('kitchen', 'S1', undefined, 3600 + i)}&afterSeq=${n}`) }));
       await Promise.all(screens.map((x) => x.s.opened));
       // the ones that missed nothing get nothing; ping to know they are live
       await waitUntil(() => screens.every((x) => x.s.frames.filter((f) => f.type !== 'pong').length === top - x.n), 'replays', 10_000);

@@ -14,9 +14,14 @@ export interface TestDb {
   drop(): Promise<void>;
 }
 
-export async function freshDatabase(label = 't'): Promise<TestDb> {
+export function freshDatabase(label = 't'): Promise<TestDb> {
+  return freshDatabaseOn(MYSQL_SERVER_URL, label);
+}
+
+/** The same on another server (the benchmarks' own MariaDB, bench/lib/private-mariadb.ts). */
+export async function freshDatabaseOn(server: string, label = 't'): Promise<TestDb> {
   const name = `kds_${label.replace(/\W/g, '').slice(0, 20)}_${randomBytes(4).toString('hex')}`;
-  const { serverUrl } = parseMysqlUrl(MYSQL_SERVER_URL.replace(/\/?$/, '/x'));
+  const { serverUrl } = parseMysqlUrl(server.replace(/\/?$/, '/x'));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   await migrate(url.toString(), silentLogger);

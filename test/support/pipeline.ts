@@ -3,7 +3,6 @@
 // inside it: wrap the order service or the processor, read the scheduler and the gate.
 import type { Kafka } from 'kafkajs';
 import type { ChangeNotifier } from '../../src/changes/append';
-import { createUnitOfWork } from '../../src/changes/unit-of-work';
 import type { Pool } from '../../src/db/pool';
 import { createTeardown } from '../../src/lifecycle/teardown';
 import { silentLogger, type Logger } from '../../src/log';
@@ -13,7 +12,9 @@ import type { BreakingOrderSource } from '../../src/order-service/breaker';
 import { buildPipeline, type PipelineOptions } from '../../src/pipeline/build';
 import type { ConsumerObserver, OrderConsumer } from '../../src/pipeline/consumer';
 import type { KeyedScheduler } from '../../src/pipeline/keyed-scheduler';
+import { retryPolicy } from '../../src/retry/build';
 import type { SettingsSource } from '../../src/settings/bind';
+import { testConfig, testWork } from './features';
 
 export interface PipelineLimits {
   processingConcurrency: number;
@@ -56,6 +57,10 @@ export interface TestPipeline {
 export async function startTestPipeline(o: TestPipelineOptions): Promise<TestPipeline> {
   const log = o.log ?? silentLogger;
   const teardown = createTeardown(log);
+  // the test environment's configuration (RETRY_BACKOFF_BASE_MS=200) and the unit of work with
+  // the stats recorder, as the service has them
+  const config = testConfig();
+  const { work, zones } = testWork(o.pool, o.notifier, config);
   // 5 s per call rather than ORDER_SERVICE_TIMEOUT_MS's 2 s default: these tests load the shared
   // 2-core machine on purpose, and a timeout would park an event the test expects applied.
   const orderService = buildOrderService({
@@ -70,9 +75,10 @@ export async function startTestPipeline(o: TestPipelineOptions): Promise<TestPip
     env: o.env,
     pool: o.pool,
     orderService,
-    work: createUnitOfWork({ pool: o.pool, notifier: o.notifier ?? { changed: () => undefined } }),
+    work,
+    zones,
     processingConcurrency: o.limits.processingConcurrency,
-    retry: { maxAttempts: 7, delayMs: () => 200 },
+    retry: retryPolicy(config.retry),
     settings: o.settings,
     log,
     teardown,

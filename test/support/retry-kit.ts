@@ -9,9 +9,9 @@ import type { OrderEvent } from '../../simulator/scenario';
 import type { RowDataPacket } from 'mysql2/promise';
 import { freshDatabase, type TestDb } from './db';
 import { body, eventFor } from './events';
-import { createUnitOfWork } from '../../src/changes/unit-of-work';
+import { quietNotifier, testWork } from './features';
 
-export const noChanges = { changed: (): void => undefined };
+export const noChanges = quietNotifier;
 
 export interface RetryKit {
   db: TestDb;
@@ -32,11 +32,11 @@ export async function startRetryKit(label: string): Promise<RetryKit> {
   });
   return {
     db, sim, client,
-    processor: (source = client) =>
-      createEventProcessor({
-        pool: db.pool, orders: source, work: createUnitOfWork({ pool: db.pool, notifier: noChanges }),
-        retry: { maxAttempts: 7, delayMs: () => 0 },
-      }),
+    processor: (source = client) => {
+      const { work, zones } = testWork(db.pool);
+      // due at once: these tests work parked events with the retry job right away
+      return createEventProcessor({ pool: db.pool, orders: source, work, zones, retry: { maxAttempts: 7, delayMs: () => 0 } });
+    },
     async close() {
       await sim.close();
       await db.drop();

@@ -5,17 +5,22 @@ import type { RowDataPacket } from 'mysql2/promise';
 import WebSocket from 'ws';
 import { signToken, type Role, type TokenKey } from '../../src/auth/token';
 import { createTokenAuth, type RevocationCheck, type TokenAuth } from '../../src/auth/token-auth';
-import { appendChangesOfMerchants, type Change, type ChangeNotifier } from '../../src/changes/append';
-import { createUnitOfWork } from '../../src/changes/unit-of-work';
-import { inTx, type Pool } from '../../src/db/pool';
+import { lockQueue } from '../../src/order-queue/sql';
+import { applyOrders } from '../../src/apply/apply-orders';
+import type { ChangeNotifier } from '../../src/changes/append';
+import type { UnitOfWork } from '../../src/changes/unit-of-work';
+import type { Pool } from '../../src/db/pool';
+import { testConfig, testWork } from './features';
+import { startFiring, workflowRouters } from './firing';
 import { createHttpServer, type HttpServer } from '../../src/http/app';
 import type { OpsAccessConfig } from '../../src/http/ops-access';
 import { createLimiters, type RateLimits } from '../../src/limits/limits';
-import { createKitchenRouter } from '../../src/kitchen/routes';
+import { buildKitchen } from '../../src/kitchen/build';
 import type { OrderDetails } from '../../src/order-service/details';
-import { applyOrders } from '../../src/pipeline/sql/apply-order';
 import { createMerchantZones } from '../../src/merchant-settings/zones';
+import { createMenuCache } from '../../src/menu/cache';
 import { silentLogger } from '../../src/log';
+import type { Presence } from '../../src/presence/presence';
 import { createPushHub, type PushHub, type PushHubOptions } from '../../src/push/hub';
 
 /** Random per run: the service refuses well-known secrets, and a test must not rely on one. */
@@ -33,6 +38,11 @@ export interface SeedDish {
   station?: string | null;
   state?: 'WAITING' | 'READY' | 'SERVED' | 'CANCELLED';
   quantity?: number;
+  dishId?: string | null;
+  course?: number;
+  /** held (not fired): fired_at stays null */
+  held?: boolean;
+  note?: string | null;
 }
 
 export interface SeedOrder {
@@ -41,46 +51,46 @@ export interface SeedOrder {
   /** null: a take-away order */
   tableNo?: string | null;
   placedAt?: Date;
+  channel?: 'DINE_IN' | 'TAKEAWAY' | 'DELIVERY';
+  platform?: string | null;
+  pickupAt?: Date | null;
   dishes: SeedDish[];
+}
+
+function channelOf(o: SeedOrder): string {
+  return o.channel ?? (o.tableNo === null ? 'TAKEAWAY' : 'DINE_IN');
 }
 
 /** Inserts an order and its dishes and logs them (one order change, one change per dish). */
 export async function seedOrder(pool: Pool, o: SeedOrder, notifier?: ChangeNotifier): Promise<number> {
   const placedAt = o.placedAt ?? new Date();
-  const seq = await inTx(pool, async (conn) => {
+  // committed, then told, by the unit of work every writer uses (seq read back after the commit)
+  await testWork(pool, notifier).work.run(async (tx) => {
+    const { conn } = tx;
     await conn.query(
-      `INSERT INTO orders (order_id, merchant_id, table_no, status, version, placed_at, upstream_updated_at)
-       VALUES (?, ?, ?, 'PLACED', 1, ?, ?)`,
-      [o.orderId, o.merchantId, o.tableNo === undefined ? 'T1' : o.tableNo, placedAt, placedAt],
+      `INSERT INTO orders (order_id, merchant_id, table_no, status, version, placed_at, upstream_updated_at, channel, platform, pickup_at)
+       VALUES (?, ?, ?, 'PLACED', 1, ?, ?, ?, ?, ?)`,
+      [o.orderId, o.merchantId, o.tableNo === undefined ? 'T1' : o.tableNo, placedAt, placedAt, channelOf(o),
+        o.platform ?? null, o.pickupAt ?? null],
     );
     for (const d of o.dishes) {
       await conn.query(
         `INSERT INTO dishes (item_id, order_id, merchant_id, name, quantity, station, note,
-                             upstream_status, upstream_version, state, placed_at, updated_at, ready_at, served_at)
-         VALUES (?, ?, ?, ?, ?, ?, NULL, 'PLACED', 1, ?, ?, ?, ?, ?)`,
+                             upstream_status, upstream_version, state, placed_at, updated_at, ready_at, served_at,
+                             dish_id, course, upstream_hold, held, fired_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'PLACED', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [d.itemId, o.orderId, o.merchantId, d.name ?? `dish ${d.itemId}`, d.quantity ?? 1,
-          d.station === undefined ? 'grill' : d.station, d.state ?? 'WAITING', placedAt, placedAt,
-          d.state === 'READY' || d.state === 'SERVED' ? placedAt : null, d.state === 'SERVED' ? placedAt : null],
+          d.station === undefined ? 'grill' : d.station, d.note ?? null, d.state ?? 'WAITING', placedAt, placedAt,
+          d.state === 'READY' || d.state === 'SERVED' ? placedAt : null, d.state === 'SERVED' ? placedAt : null,
+          d.dishId ?? null, d.course ?? 1, d.held === true ? 1 : 0, d.held === true ? 1 : 0, d.held === true ? null : placedAt],
       );
     }
-    const at = placedAt.toISOString();
-    const changes: Change[] = [
-      { kind: 'order', order: { orderId: o.orderId, tableNo: o.tableNo ?? 'T1', status: 'PLACED', version: 1, ticketNo: null, placedAt: at, rush: false } },
-      ...o.dishes.map((d) => ({
-        kind: 'dish' as const,
-        from: null,
-        serve: false,
-        dish: {
-          itemId: d.itemId, orderId: o.orderId, name: d.name ?? `dish ${d.itemId}`, quantity: d.quantity ?? 1,
-          station: d.station === undefined ? 'grill' : d.station, note: null, state: d.state ?? 'WAITING', updatedAt: at,
-          readyAt: null, servedAt: null,
-        },
-      })),
-    ];
-    return (await appendChangesOfMerchants(conn, new Map([[o.merchantId, changes]]))).get(o.merchantId) ?? 0;
+    // the changes as the unit of work makes them: the rows read back through the one mapper
+    tx.touchOrders([o.orderId]);
+    tx.touchDishes('dish', o.dishes.map((d) => d.itemId));
   });
-  notifier?.changed(o.merchantId, seq);
-  return seq;
+  const [rows] = await pool.query<RowDataPacket[]>('SELECT seq FROM merchant_seq WHERE merchant_id = ?', [o.merchantId]);
+  return Number(rows[0]?.seq ?? 0);
 }
 
 /**
@@ -88,11 +98,10 @@ export async function seedOrder(pool: Pool, o: SeedOrder, notifier?: ChangeNotif
  * the consumer would after fetching it: for tests of what an upstream change does to screens.
  */
 export async function applyAnswer(pool: Pool, notifier: ChangeNotifier, details: OrderDetails): Promise<void> {
-  await createUnitOfWork({ pool, notifier }).run(async (tx) => {
-    const [rows] = await tx.conn.query<RowDataPacket[]>('SELECT version FROM orders WHERE order_id = ? FOR UPDATE', [details.orderId]);
-    const storedVersion = rows[0] === undefined ? 0 : Number(rows[0].version);
-    const [changes] = await applyOrders(tx.conn, [{ details, storedVersion }], new Date(), createMerchantZones('UTC'));
-    tx.log(details.merchantId, changes ?? []);
+  await testWork(pool, notifier).work.run(async (tx) => {
+    // the order's queue and row locked as the pipeline does (stored version, ticket number given)
+    const queue = await lockQueue(tx.conn, details);
+    await applyOrders(tx, [{ details, storedVersion: queue.storedVersion, ticketed: queue.ticketed }], new Date(), { zones: createMerchantZones('UTC'), menus: createMenuCache() });
   });
 }
 
@@ -103,6 +112,7 @@ export interface Running {
   base: string;
   wsBase: string;
   close(): Promise<void>;
+  work: UnitOfWork;
 }
 
 export interface ServerOptions {
@@ -115,18 +125,27 @@ export interface ServerOptions {
   ops?: OpsAccessConfig;
   routers?: Parameters<typeof createHttpServer>[0]['routers'];
   recallWindowS?: number;
+  /** open sockets and kitchen screens across instances (src/presence/build.ts); default: the hub's own */
+  presence?: Presence;
+  /** more routers that need the server's unit of work (its pushes reach this server's screens) */
+  routersWith?: (work: UnitOfWork) => NonNullable<Parameters<typeof createHttpServer>[0]['routers']>;
 }
 
 export async function startServer(pool: Pool, opts: ServerOptions = {}): Promise<Running> {
   const auth: TokenAuth = createTokenAuth(KEY, opts.revocations);
   const limiters = createLimiters(opts.limits);
-  const hub = createPushHub({ pool, auth, limiters, boardDays: 3, log: silentLogger }, opts.hub);
-  const work = createUnitOfWork({ pool, notifier: hub });
+  const hub = createPushHub({
+    pool, auth, limiters, boardDays: 3, log: silentLogger, ...(opts.presence ? { presence: opts.presence } : {}),
+  }, opts.hub);
+  const config = testConfig(opts.recallWindowS !== undefined ? { RECALL_WINDOW_S: String(opts.recallWindowS) } : {});
+  const { work } = testWork(pool, hub, config);
+  // the routes every page calls (held orders, the merchant's language); this poller never ticks
+  const pages = startFiring(pool, work, '0 0 0 1 1 *');
   const http = createHttpServer(
     {
       pool, auth, limiters, boardDays: 3, log: silentLogger, work,
       ...(opts.ops ? { ops: opts.ops } : {}),
-      routers: [createKitchenRouter({ pool, work, boardDays: 3, recallWindowS: opts.recallWindowS ?? 900 }), ...(opts.routers ?? [])],
+      routers: [buildKitchen({ config, pool, work }).routes, ...workflowRouters(pool, pages), ...(opts.routers ?? []), ...(opts.routersWith?.(work) ?? [])],
       readiness: opts.readiness ?? (() => Promise.resolve({ mysql: true, kafka: true, zookeeper: true })),
       metricsText: () => Promise.resolve(`kds_ws_clients ${hub.clientCount()}\n`),
     },
@@ -134,10 +153,13 @@ export async function startServer(pool: Pool, opts: ServerOptions = {}): Promise
   );
   const port = await http.listen(opts.port ?? 0, '127.0.0.1');
   return {
-    http, hub, port,
+    http, hub, port, work,
     base: `http://127.0.0.1:${port}`,
     wsBase: `ws://127.0.0.1:${port}/ws`,
-    close: () => http.close(1000),
+    close: async () => {
+      await http.close(1000);
+      await pages.stop();
+    },
   };
 }
 

@@ -53,6 +53,29 @@ describe('tokens', () => {
     }
   });
 
+  it('accepts only the canonical spelling of a signature (one token, one name)', () => {
+    const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    let refused = 0;
+    // a few tokens: each signature's last character has 2 unused bits, so 3 other spellings decode alike
+    for (let i = 0; i < 8; i++) {
+      const t = signToken({ role: 'guest', merchantId: 'M1', orderId: `O${i}` }, KEY, NOW);
+      assert.equal(verifyToken(t, KEY, NOW).ok, true);
+      const last = B64.indexOf(t.slice(-1));
+      const base = last & ~3;
+      for (let low = 0; low < 4; low++) {
+        const spelled = `${t.slice(0, -1)}${B64[base + low] ?? ''}`;
+        if (spelled === t) continue;
+        assert.deepEqual(Buffer.from(spelled.split('.')[2] ?? '', 'base64url'), Buffer.from(t.split('.')[2] ?? '', 'base64url'),
+          'same bytes');
+        assert.deepEqual(verifyToken(spelled, KEY, NOW), { ok: false, reason: 'signature' }, spelled);
+        refused++;
+      }
+      // padding and the standard alphabet are other spellings of the same bytes too
+      assert.equal(verifyToken(`${t}=`, KEY, NOW).ok, false);
+    }
+    assert.equal(refused, 8 * 3);
+  });
+
   it('rejects well-signed tokens whose claims break the role rules', () => {
     const h = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
     const forge = (claims: object): string => {

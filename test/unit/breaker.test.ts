@@ -2,7 +2,7 @@
 // OrderSource and a hand-moved clock (no mocking library).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { PermanentError, RetriableError, type RetriableCode } from '../../src/errors';
+import { errorKind, InfrastructureError, PermanentError, RetriableError, type RetriableCode } from '../../src/errors';
 import type { OrderDetails } from '../../src/order-service/details';
 import { createBreaker, isInfraFailure, PROBE_ORDER_ID, type BreakerSnapshot } from '../../src/order-service/breaker';
 import {
@@ -114,6 +114,14 @@ describe('which failures count', () => {
   }
   test('a contract break does not count (the service answered)', () => {
     assert.equal(isInfraFailure(new PermanentError('contract', 'x')), false);
+  });
+  test('an unclassified error is a bug, as errorKind says: no evidence of an outage', () => {
+    assert.equal(errorKind(new TypeError('x')), 'bug');
+    assert.equal(isInfraFailure(new TypeError('x')), false);
+    assert.equal(isInfraFailure('text'), false);
+  });
+  test('an infrastructure error counts', () => {
+    assert.equal(isInfraFailure(new InfrastructureError('mysql_2003', 'x')), true);
   });
 });
 
@@ -307,6 +315,28 @@ describe('wrapper', () => {
     w.breaker.peerDown(new Date(4000));
     assert.equal(w.breaker.snapshot().open, false);
     assert.equal(w.changes.length, 0);
+  });
+
+  test('a bug (unclassified error) passes through unchanged: no check, never opens it', async () => {
+    const bug = new TypeError('cannot read properties of undefined');
+    const w = setup(() => bug);
+    for (let i = 0; i < 30; i++) await assert.rejects(w.breaker.fetchOrder(`O${i}`), (e) => e === bug);
+    assert.equal(w.called.length, 30, 'no verification read for a bug');
+    assert.equal(w.breaker.snapshot().open, false);
+    assert.equal(w.changes.length, 0);
+  });
+
+  test('open: a probe that hits a bug keeps it open and frees the next probe', async () => {
+    let answer: () => Error | undefined = down;
+    const w = setup(() => answer());
+    assert.equal(await w.code(w.breaker.fetchOrder('X')), 'outage');
+    answer = () => new TypeError('bug');
+    w.tick(1000);
+    await assert.rejects(w.breaker.fetchOrder('B'), TypeError);
+    assert.equal(w.breaker.snapshot().open, true);
+    answer = () => undefined;
+    w.tick(1000);
+    assert.equal(await w.code(w.breaker.fetchOrder('C')), 'ok');
   });
 
   test('404s for everyone never open it and need no check', async () => {

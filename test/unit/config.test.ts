@@ -41,6 +41,8 @@ describe('malformed values', () => {
     ['topic of another environment', { KAFKA_ORDER_TOPIC: 'prod_order' }, 'KAFKA_ORDER_TOPIC'],
     ['topic without any prefix', { KAFKA_ORDER_TOPIC: 'order' }, 'KAFKA_ORDER_TOPIC'],
     ['KAFKA_FROM_BEGINNING not a boolean', { KAFKA_FROM_BEGINNING: 'yes' }, 'KAFKA_FROM_BEGINNING'],
+    ['KAFKA_METADATA_MAX_AGE_MS below 1 s', { KAFKA_METADATA_MAX_AGE_MS: '500' }, 'KAFKA_METADATA_MAX_AGE_MS'],
+    ['KAFKA_METADATA_MAX_AGE_MS not a number', { KAFKA_METADATA_MAX_AGE_MS: '5s' }, 'KAFKA_METADATA_MAX_AGE_MS'],
     ['secret of 31 characters', { KDS_AUTH_SECRET: SECRET.slice(0, 31) }, 'KDS_AUTH_SECRET'],
     ['secret of one repeated character', { KDS_AUTH_SECRET: 'x'.repeat(64) }, 'KDS_AUTH_SECRET'],
     ['the old docker-compose secret', { KDS_AUTH_SECRET: 'dev-only-secret-change-me-0123456789abcdef' }, 'KDS_AUTH_SECRET'],
@@ -48,6 +50,7 @@ describe('malformed values', () => {
     ['a weak METRICS_TOKEN', { METRICS_TOKEN: 'prometheus-prometheus-prometheus' }, 'METRICS_TOKEN'],
     ['a limit that is not a number', { LIMIT_API_TOKEN_PER_MIN: 'lots' }, 'LIMIT_API_TOKEN_PER_MIN'],
     ['a negative burst', { LIMIT_WS_ADDRESS_BURST: '-1' }, 'LIMIT_WS_ADDRESS_BURST'],
+    ['no open sockets per address at all', { LIMIT_WS_ADDRESS_OPEN: '0' }, 'LIMIT_WS_ADDRESS_OPEN'],
     ['OPS_ALLOW_FROM with a host name', { OPS_ALLOW_FROM: '127.0.0.1,prometheus' }, 'OPS_ALLOW_FROM'],
     ['OPS_ALLOW_FROM with a bad prefix', { OPS_ALLOW_FROM: '10.0.0.0/33' }, 'OPS_ALLOW_FROM'],
     ['broker without port', { KAFKA_BROKERS: 'localhost' }, 'KAFKA_BROKERS'],
@@ -98,6 +101,7 @@ test('defaults follow the contract', () => {
   assert.equal(c.kafka.topic, 'test_order');
   assert.equal(c.kafka.groupId, 'test_kds');
   assert.equal(c.kafka.fromBeginning, false);
+  assert.equal(c.kafka.metadataMaxAgeMs, 5000);
   assert.equal(c.mysqlUrl, 'mysql://root@127.0.0.1:3306/kds');
   assert.deepEqual(c.zookeeper, { connect: '127.0.0.1:2181', root: '/kds/test' });
   assert.deepEqual(c.orderService, { url: 'http://127.0.0.1:8090', timeoutMs: 2000 });
@@ -150,6 +154,8 @@ test('limits and ops access are configurable', () => {
   assert.deepEqual(c.limits.wsPerAddress, { perMinute: DEFAULT_RATE_LIMITS.wsPerAddress.perMinute, burst: 1000 });
   assert.deepEqual(c.ops, { allowFrom: ['10.0.0.0/8', 'fd00::/8'], metricsToken });
   assert.deepEqual(loadConfig({ ...MINIMAL, OPS_ALLOW_FROM: 'none' }).ops.allowFrom, []);
+  assert.deepEqual(c.socketCaps, { perToken: 20, perAddress: 500 });
+  assert.deepEqual(loadConfig({ ...MINIMAL, LIMIT_WS_ADDRESS_OPEN: '2000' }).socketCaps, { perToken: 20, perAddress: 2000 });
 });
 
 describe('secrets never appear in errors', () => {

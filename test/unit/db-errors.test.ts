@@ -1,7 +1,8 @@
 // MySQL failures classified by errno or driver code; values made to fit their columns.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifyDbError } from '../../src/db/errors';
+import { ClassifyingPromise, classifyDbError } from '../../src/db/errors';
+import { isLockConflict } from '../../src/db/pool';
 import { clipText, storableDate, truncateBytes } from '../../src/db/fit';
 import { errorKind, PermanentError } from '../../src/errors';
 
@@ -37,6 +38,36 @@ describe('classifyDbError', () => {
     const p = new PermanentError('contract', 'x');
     assert.equal(classifyDbError(p), p);
     assert.equal(classifyDbError('text'), 'text');
+  });
+});
+
+describe('the driver\'s promise (every pool and connection call)', () => {
+  it('rejects with the failure classified: an outage is infrastructure, never a bug', async () => {
+    const refused = driverError(undefined, 'ECONNREFUSED');
+    await assert.rejects(new ClassifyingPromise((_, reject) => reject(refused)), (err: unknown) => {
+      assert.equal(errorKind(err), 'infrastructure');
+      assert.equal((err as Error).cause, refused);
+      return true;
+    });
+    await assert.rejects(new ClassifyingPromise((_, reject) => reject(driverError(1406, 'ER_DATA_TOO_LONG'))), (err: unknown) => errorKind(err) === 'permanent');
+    const syntax = driverError(1064, 'ER_PARSE_ERROR');
+    await assert.rejects(new ClassifyingPromise((_, reject) => reject(syntax)), (err: unknown) => err === syntax);
+  });
+  it('resolves as a promise does; what then() derives is a plain promise', async () => {
+    const p = new ClassifyingPromise<number>((resolve) => resolve(7));
+    assert.equal(await p, 7);
+    const derived = p.then((n) => n + 1);
+    assert.equal(Object.getPrototypeOf(derived), Promise.prototype);
+    assert.equal(await derived, 8);
+  });
+  it('a lock conflict is recognised whether raw or classified (inTx runs it again)', () => {
+    for (const errno of [1213, 1205]) {
+      const raw = driverError(errno, 'ER_LOCK');
+      assert.equal(isLockConflict(raw), true);
+      assert.equal(isLockConflict(classifyDbError(raw)), true);
+    }
+    assert.equal(isLockConflict(classifyDbError(driverError(2013, 'CR_SERVER_LOST'))), false);
+    assert.equal(isLockConflict(new TypeError('x')), false);
   });
 });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { OrderDetails } from '../../src/order-service/details';
-import { addedItemId, kitchenStateAfter, planDishes, type ExistingDish } from '../../src/pipeline/dish-plan';
+import { addedItemId, kitchenStateAfter, planDishes, touchOf, type ExistingDish } from '../../src/apply/dish-plan';
 
 describe('kitchenStateAfter', () => {
   const table: [string | undefined, boolean, string][] = [
@@ -39,14 +39,14 @@ describe('planDishes', () => {
   });
 
   it('writes new dishes and only changed existing ones', () => {
-    const plan = planDishes(new Map([['I1', existing({})]]), details(), at);
-    assert.deepEqual(plan.writes.map((w) => w.itemId), ['I2']);
-    assert.equal(plan.views[0]?.state, 'WAITING');
+    const plan = planDishes(new Map([['I1', existing({})]]), details());
+    assert.deepEqual(plan.map((w) => w.itemId), ['I2']);
+    assert.equal(plan[0]?.state, 'WAITING');
   });
 
   it('keeps kitchen state when quantity changes', () => {
-    const plan = planDishes(new Map([['I1', existing({ quantity: 3 })]]), details(), at);
-    const i1 = plan.views.find((v) => v.itemId === 'I1');
+    const plan = planDishes(new Map([['I1', existing({ quantity: 3 })]]), details());
+    const i1 = plan.find((v) => v.itemId === 'I1');
     assert.equal(i1?.state, 'READY');
     assert.equal(i1?.quantity, 1);
   });
@@ -55,44 +55,55 @@ describe('planDishes', () => {
     const plan = planDishes(
       new Map([['I1', existing({ state: 'SERVED' })], ['I2', existing({ item_id: 'I2', name: 'Rice', quantity: 2, station: 'wok' })]]),
       details({ status: 'CANCELLED' }),
-      at,
     );
-    assert.deepEqual(plan.views.map((v) => [v.itemId, v.state]), [['I2', 'CANCELLED']]);
+    assert.deepEqual(plan.map((v) => [v.itemId, v.state]), [['I2', 'CANCELLED']]);
+  });
+
+  it('says which writes pull a dish off the pass: a READY one cancelled, nothing else', () => {
+    const plan = planDishes(
+      new Map([['I1', existing({})], ['I2', existing({ item_id: 'I2', name: 'Rice', quantity: 2, station: 'wok', state: 'WAITING' })]]),
+      details({ status: 'CANCELLED' }),
+    );
+    assert.deepEqual(plan.map((w) => [w.itemId, w.from, w.state, touchOf(w)]), [
+      ['I1', 'READY', 'CANCELLED', 'pull'],
+      ['I2', 'WAITING', 'CANCELLED', 'dish'],
+    ]);
+    assert.deepEqual(planDishes(new Map(), details()).map((w) => [w.from, touchOf(w)]), [[null, 'dish'], [null, 'dish']]);
   });
 
   it('skips dishes already at this version or newer', () => {
-    const plan = planDishes(new Map([['I1', existing({ upstream_version: 2, quantity: 9 })]]), details(), at);
-    assert.deepEqual(plan.writes.map((w) => w.itemId), ['I2']);
+    const plan = planDishes(new Map([['I1', existing({ upstream_version: 2, quantity: 9 })]]), details());
+    assert.deepEqual(plan.map((w) => w.itemId), ['I2']);
   });
 
   describe('added portions', () => {
     const only = (over: Partial<OrderDetails['items'][number]>): Partial<OrderDetails> => ({
       items: [{ itemId: 'I1', dishId: null, name: 'Soup', quantity: 1, station: 'cold', note: null, status: 'ACTIVE', ...over }],
     });
-    const table: Array<[string, number, number, Array<[string, number, string, string | undefined]>]> = [
-      // state of I1, its stored quantity, the new upstream quantity → views [itemId, quantity, state, addedTo]
+    const table: Array<[string, number, number, Array<[string, number, string, string | null]>]> = [
+      // state of I1, its stored quantity, the new upstream quantity → writes [itemId, quantity, state, addedTo]
       ['READY', 2, 5, [['I1_add1', 3, 'WAITING', 'I1']]],
       ['SERVED', 1, 2, [['I1_add1', 1, 'WAITING', 'I1']]],
-      ['WAITING', 2, 5, [['I1', 5, 'WAITING', undefined]]],
-      ['READY', 3, 1, [['I1', 1, 'READY', undefined]]],
+      ['WAITING', 2, 5, [['I1', 5, 'WAITING', null]]],
+      ['READY', 3, 1, [['I1', 1, 'READY', null]]],
       ['READY', 2, 2, []],
     ];
     for (const [state, stored, upstream, want] of table) {
       it(`${state} ×${stored} raised to ×${upstream}`, () => {
-        const plan = planDishes(new Map([['I1', existing({ state, quantity: stored })]]), details(only({ quantity: upstream })), at);
-        assert.deepEqual(plan.views.map((v) => [v.itemId, v.quantity, v.state, v.addedTo]), want);
+        const plan = planDishes(new Map([['I1', existing({ state, quantity: stored })]]), details(only({ quantity: upstream })));
+        assert.deepEqual(plan.map((v) => [v.itemId, v.quantity, v.state, v.addedTo]), want);
       });
     }
 
     it('counts earlier additions, numbers the next one after them, cancels them with their item', () => {
       const added = existing({ item_id: 'I1_add1', quantity: 2, state: 'WAITING', added_to: 'I1' });
       const before = new Map([['I1', existing({ quantity: 1 })], ['I1_add1', added]]);
-      assert.deepEqual(planDishes(before, details(only({ quantity: 3 })), at).views, [], 'already 1 + 2');
-      const more = planDishes(before, details(only({ quantity: 4 })), at);
-      assert.deepEqual(more.views.map((v) => [v.itemId, v.quantity]), [['I1_add2', 1]]);
-      assert.equal(more.writes[0]?.addedTo, 'I1');
-      const gone = planDishes(before, details(only({ quantity: 3, status: 'CANCELLED' })), at);
-      assert.deepEqual(gone.views.map((v) => [v.itemId, v.state]), [['I1', 'CANCELLED'], ['I1_add1', 'CANCELLED']]);
+      assert.deepEqual(planDishes(before, details(only({ quantity: 3 }))), [], 'already 1 + 2');
+      const more = planDishes(before, details(only({ quantity: 4 })));
+      assert.deepEqual(more.map((v) => [v.itemId, v.quantity]), [['I1_add2', 1]]);
+      assert.equal(more[0]?.addedTo, 'I1');
+      const gone = planDishes(before, details(only({ quantity: 3, status: 'CANCELLED' })));
+      assert.deepEqual(gone.map((v) => [v.itemId, v.state]), [['I1', 'CANCELLED'], ['I1_add1', 'CANCELLED']]);
     });
 
     it('added ids stay within 64 characters and distinct for long item ids', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addDays, canonicalZone, dayHours, dayStart, isLocalDate, localDate, localHour } from '../../src/local-time/zone';
+import { addDays, canonicalZone, dayHours, dayStart, isLocalDate, localDate, localDateAndHour, localHour } from '../../src/local-time/zone';
 
 const at = (iso: string): Date => new Date(iso);
 
@@ -67,5 +67,20 @@ describe('local days and hours', () => {
     assert.equal(isLocalDate('2026-1-01'), false);
     assert.equal(addDays('2026-03-01', -7), '2026-02-22');
     assert.equal(addDays('2026-12-28', 7), '2027-01-04');
+  });
+});
+
+describe('localDateAndHour', () => {
+  it('equals localDate and localHour of the same instant (DST days, half-hour and 45-minute zones)', () => {
+    const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Pacific/Chatham'];
+    const from = Date.UTC(2026, 2, 28, 0, 0, 0, 123); // across the European and Lord Howe changes
+    for (const zone of zones) {
+      for (let t = from; t < from + 3 * 86_400_000; t += 17 * 60_000 + 7_000) {
+        const at = new Date(t);
+        const both = localDateAndHour(at, zone);
+        assert.equal(both.date, localDate(at, zone), `${zone} ${at.toISOString()}`);
+        assert.deepEqual({ hour: both.hour, startsAt: both.startsAt }, localHour(at, zone), `${zone} ${at.toISOString()}`);
+      }
+    }
   });
 });

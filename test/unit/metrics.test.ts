@@ -9,6 +9,7 @@ import { createPartitionAssignment } from '../../src/metrics/assignment';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics';
 import { computeLag, type PartitionLag } from '../../src/metrics/lag';
 import { registerLateMerchantsGauge } from '../../src/stats/late-gauge';
+import { registerPrintQueueGauges } from '../../src/printing/gauge';
 
 const value = (text: string, series: string): number | undefined => {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
@@ -147,6 +148,8 @@ test('every metric the alert rules and the Grafana dashboard use is exported', a
   );
   // the stats builder's gauge (src/stats/build.ts registers it on the cluster registry)
   registerLateMerchantsGauge(m.clusterRegistry, { read: () => Promise.resolve({ merchants: 0, oldestWaitingSeconds: 0 }) });
+  // the printers' builder's gauges (src/printing/build.ts, on the cluster registry too)
+  registerPrintQueueGauges(m.clusterRegistry, { read: () => Promise.resolve({ queued: 0, oldestSeconds: 0 }) });
   const exported = new Set(
     [...(await m.registry.getMetricsAsJSON()), ...(await m.clusterRegistry.getMetricsAsJSON())].map((x) => x.name),
   );

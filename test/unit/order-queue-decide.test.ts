@@ -2,7 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InfrastructureError, PermanentError, RetriableError, type KdsError } from '../../src/errors';
-import { afterFailedRead, decideArrival, type RetryPolicy } from '../../src/order-queue/decide';
+import {
+  afterFailedRead, alreadyApplied, applyFailure, decideArrival, isWorkableHead, type RetryPolicy,
+} from '../../src/order-queue/decide';
+import { CLOSED_SQL, ENTRY_STATUSES, isOpen, OPEN_SQL, OPEN_STATUSES } from '../../src/order-queue/states';
 import type { OrderDetails } from '../../src/order-service/details';
 
 const now = new Date('2026-12-01T12:00:00Z');
@@ -51,5 +54,57 @@ describe('decideArrival', () => {
   });
   it('a good read on an empty queue applies', () => {
     assert.deepEqual(decideArrival({ openEntries: 0, storedVersion: 1 }, { ok: true, details }, policy), { kind: 'apply', details });
+  });
+});
+
+describe('alreadyApplied', () => {
+  const cases: [number, number, boolean][] = [
+    [0, 1, false], // nothing stored
+    [1, 2, false], // older than the event: apply
+    [2, 2, true], // the same version again: a duplicate
+    [3, 2, true], // an older event after a newer one: never backwards
+  ];
+  for (const [stored, version, want] of cases) {
+    it(`stored ${stored}, event ${version} → ${want}`, () => assert.equal(alreadyApplied(stored, version), want));
+  }
+});
+
+describe('isWorkableHead', () => {
+  const held = (head: boolean, status: string) => ({ head, entry: { status } });
+  const cases: [string, ReturnType<typeof held> | undefined, boolean][] = [
+    ['gone', undefined, false],
+    ['a PENDING head', held(true, 'PENDING'), true],
+    ['a FAILED head waits for an operator', held(true, 'FAILED'), false],
+    ['a PENDING entry behind the head', held(false, 'PENDING'), false],
+    ['a head closed by someone else', held(false, 'DONE'), false],
+  ];
+  for (const [name, h, want] of cases) it(name, () => assert.equal(isWorkableHead(h), want));
+});
+
+describe('applyFailure: what an error thrown while applying makes of the entry', () => {
+  const permanent = new PermanentError('data', 'too long');
+  const cases: [string, unknown, string][] = [
+    ['a permanent error is kept', permanent, 'data'],
+    ['a bug becomes permanent', new TypeError('x is undefined'), 'unprocessable'],
+    ['a retriable error thrown where a value was expected: permanent too', new RetriableError('timeout', 't'), 'unprocessable'],
+    ['a thrown string', 'boom', 'unprocessable'],
+  ];
+  for (const [name, err, code] of cases) {
+    it(name, () => {
+      const f = applyFailure(err);
+      assert.equal(f.kind, 'permanent');
+      assert.equal(f.code, code);
+      if (err !== permanent) assert.equal(f.cause, err);
+      // and the queue's rule makes it FAILED at once, whichever read it was
+      assert.equal(afterFailedRead(f, 3, policy).status, 'FAILED');
+    });
+  }
+});
+
+describe('entry states', () => {
+  it('open and closed split the statuses', () => {
+    assert.deepEqual(ENTRY_STATUSES.filter(isOpen), [...OPEN_STATUSES]);
+    assert.equal(OPEN_SQL, "('PENDING', 'FAILED')");
+    assert.equal(CLOSED_SQL, "('DONE', 'DISCARDED')");
   });
 });

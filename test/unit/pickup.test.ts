@@ -25,7 +25,8 @@ describe('pickup board', () => {
       o({ ticket: 3, ready: 1, lastReadyAt: ago(50) }),
       o({ ticket: 4, waiting: 2 }),
     ], now);
-    assert.deepEqual(board, { preparing: [2, 4], ready: [3, 1] });
+    assert.deepEqual({ preparing: board.preparing, ready: board.ready }, { preparing: [2, 4], ready: [3, 1] });
+    assert.deepEqual(board.orders.map((o) => [o.ticket, o.place, o.channel]), [[2, 'preparing', 'TAKEAWAY'], [4, 'preparing', 'TAKEAWAY'], [3, 'ready', 'TAKEAWAY'], [1, 'ready', 'TAKEAWAY']]);
   });
 
   it('shows the ticket number, or the order id tail before one is assigned', () => {

@@ -11,6 +11,9 @@ export interface SubjectRow {
   placed_at: Date;
   ready_at: Date | null;
   served_at: Date | null;
+  /** contract "Kitchen workflows": when the kitchen could start it (null while held), and its target */
+  fired_at: Date | null;
+  due_at: Date | null;
   /** null for an order stored before local days were kept (migration 060 numbered those) */
   local_date: string | null;
   local_hour: number | null;
@@ -31,7 +34,7 @@ export async function selectSubjects(conn: Conn, itemIds: readonly string[], ord
   const parts: string[] = [];
   const params: unknown[] = [];
   if (itemIds.length > 0) {
-    parts.push(`SELECT 'D' AS kind, d.item_id AS id, d.merchant_id, d.station, d.state, d.placed_at, d.ready_at, d.served_at,
+    parts.push(`SELECT 'D' AS kind, d.item_id AS id, d.merchant_id, d.station, d.state, d.placed_at, d.ready_at, d.served_at, d.fired_at, d.due_at,
                        DATE_FORMAT(o.local_date, '%Y-%m-%d') AS local_date, o.local_hour, o.hour_start, ${MARK_COLS}
                   FROM dishes d
                   JOIN orders o ON o.order_id = d.order_id
@@ -41,7 +44,7 @@ export async function selectSubjects(conn: Conn, itemIds: readonly string[], ord
   }
   if (orderIds.length > 0) {
     parts.push(`SELECT 'O' AS kind, o.order_id AS id, o.merchant_id, NULL AS station, NULL AS state, o.placed_at, NULL AS ready_at,
-                       NULL AS served_at, DATE_FORMAT(o.local_date, '%Y-%m-%d') AS local_date, o.local_hour, o.hour_start, ${MARK_COLS}
+                       NULL AS served_at, NULL AS fired_at, NULL AS due_at, DATE_FORMAT(o.local_date, '%Y-%m-%d') AS local_date, o.local_hour, o.hour_start, ${MARK_COLS}
                   FROM orders o
                   LEFT JOIN stats_marks m ON m.kind = 'O' AND m.id = o.order_id
                  WHERE o.order_id IN (?)`);
@@ -58,6 +61,8 @@ export async function selectSubjects(conn: Conn, itemIds: readonly string[], ord
     placed_at: r.placed_at as Date,
     ready_at: r.ready_at as Date | null,
     served_at: r.served_at as Date | null,
+    fired_at: r.fired_at as Date | null,
+    due_at: r.due_at as Date | null,
     local_date: r.local_date as string | null,
     local_hour: r.local_hour === null ? null : Number(r.local_hour),
     hour_start: r.hour_start as Date | null,

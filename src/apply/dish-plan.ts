@@ -9,8 +9,13 @@
 // each row's state stays true. The order system's quantity of an item is therefore the item's row
 // plus its added rows; a lowered quantity is taken from the item's own row (cooked portions that
 // are no longer wanted are the kitchen's to throw away, rows are not deleted).
+//
+// The plan says which rows to write, never what screens are told: the unit of work reads the
+// written rows back (src/changes/read-back.ts).
 import { createHash } from 'node:crypto';
-import type { DishView } from '../changes/append';
+import type { DishTouch } from '../changes/unit-of-work';
+import { byCourse, NO_TARGETS, planFire, type PrepTargets } from '../firing/fire-plan';
+import { alreadyApplied } from '../order-queue/decide';
 import type { OrderDetails } from '../order-service/details';
 
 export interface ExistingDish {
@@ -22,10 +27,14 @@ export interface ExistingDish {
   upstream_status: string;
   upstream_version: number;
   state: string;
-  ready_at?: Date | null;
-  served_at?: Date | null;
   /** set on added-portion rows: the item they were added to */
   added_to?: string | null;
+  dish_id?: string | null;
+  course?: number;
+  upstream_hold?: number;
+  held?: number;
+  fired_at?: Date | null;
+  due_at?: Date | null;
 }
 
 export interface DishWrite {
@@ -38,9 +47,22 @@ export interface DishWrite {
   upstreamStatus: string;
   state: string;
   addedTo: string | null;
+  /** the row's kitchen state before this write; null for a new row */
+  from: string | null;
+  course: number;
+  upstreamHold: boolean;
+  /** kitchen columns: as stored, unless this answer creates the dish or fires it */
+  held: boolean;
+  firedAt: Date | null;
+  dueAt: Date | null;
+  /** fire by prep time: the dish stays held and fires by itself then (src/firing/scheduled.ts) */
+  scheduleAt: Date | null;
 }
 
-const iso = (d: Date | null | undefined): string | null => (d === null || d === undefined ? null : new Date(d).toISOString());
+/** The waiters' call of a write: a READY dish cancelled is pulled off the pass. */
+export function touchOf(w: DishWrite): DishTouch {
+  return w.from === 'READY' && w.state === 'CANCELLED' ? 'pull' : 'dish';
+}
 
 export function kitchenStateAfter(current: string | undefined, cancelled: boolean): string {
   if (current === undefined) return cancelled ? 'CANCELLED' : 'WAITING';
@@ -61,41 +83,45 @@ export function addedItemId(itemId: string, n: number): string {
   return `${itemId.slice(0, 64 - suffix.length - hash.length - 1)}_${hash}${suffix}`;
 }
 
+/**
+ * Hold and fire from upstream (contract "Kitchen workflows"): a new dish is held when its `hold` is
+ * true, else fired when the order was placed; a held dish is fired when a newer version turns its
+ * `hold` from true to false (the till fired it), at that version's `updatedAt`; nothing else moves
+ * `held`, so a dish fired never goes back to held, and a waiter's hold is not undone by a version
+ * that merely still says false. Dishes fired together are planned per course (fire-plan.ts).
+ */
 export function planDishes(
   existing: ReadonlyMap<string, ExistingDish>,
   details: OrderDetails,
-  updatedAt: Date,
-): { writes: DishWrite[]; views: DishView[] } {
+  targets: PrepTargets = NO_TARGETS,
+): DishWrite[] {
   const orderCancelled = details.status === 'CANCELLED';
   const writes: DishWrite[] = [];
-  const views: DishView[] = [];
   const added = new Map<string, ExistingDish[]>();
   for (const d of existing.values()) {
     if (d.added_to === null || d.added_to === undefined) continue;
     added.set(d.added_to, [...(added.get(d.added_to) ?? []), d]);
   }
-  const push = (w: DishWrite, before?: ExistingDish): void => {
-    writes.push(w);
-    views.push({
-      itemId: w.itemId,
-      orderId: details.orderId,
-      name: w.name,
-      quantity: w.quantity,
-      station: w.station,
-      note: w.note,
-      state: w.state,
-      updatedAt: updatedAt.toISOString(),
-      readyAt: iso(before?.ready_at),
-      servedAt: iso(before?.served_at),
-      ...(w.addedTo !== null ? { addedTo: w.addedTo } : {}),
-    });
+  /** fired by this answer, at a moment: the order's placedAt for new dishes, updatedAt for a turn */
+  const fires: Array<{ w: DishWrite; at: Date }> = [];
+  const push = (w: Omit<DishWrite, 'from' | 'scheduleAt'>, before?: ExistingDish): DishWrite => {
+    const full: DishWrite = { ...w, from: before?.state ?? null, scheduleAt: null };
+    writes.push(full);
+    return full;
   };
+  const kitchenOf = (prev: ExistingDish): Pick<DishWrite, 'held' | 'firedAt' | 'dueAt'> => ({
+    held: Number(prev.held ?? 0) === 1,
+    firedAt: prev.fired_at ?? null,
+    dueAt: prev.due_at ?? null,
+  });
 
   for (const item of details.items) {
     const prev = existing.get(item.itemId);
-    if (prev !== undefined && Number(prev.upstream_version) >= details.version) continue;
+    if (prev !== undefined && alreadyApplied(Number(prev.upstream_version), details.version)) continue;
     const cancelled = orderCancelled || item.status === 'CANCELLED';
     const state = kitchenStateAfter(prev?.state, cancelled);
+    const course = item.course ?? 1;
+    const hold = item.hold ?? false;
     const extras = added.get(item.itemId) ?? [];
     const addedQty = extras.reduce((n, d) => n + Number(d.quantity), 0);
     let quantity = item.quantity;
@@ -109,6 +135,8 @@ export function planDishes(
         quantity = Math.max(0, item.quantity - addedQty);
       }
     }
+    const turned = prev !== undefined && Number(prev.upstream_hold ?? 0) === 1 && !hold &&
+      Number(prev.held ?? 0) === 1 && state === 'WAITING';
     const changed =
       prev === undefined ||
       prev.name !== item.name ||
@@ -116,32 +144,61 @@ export function planDishes(
       prev.station !== item.station ||
       prev.note !== item.note ||
       prev.upstream_status !== item.status ||
-      prev.state !== state;
+      prev.state !== state ||
+      Number(prev.course ?? 1) !== course ||
+      (Number(prev.upstream_hold ?? 0) === 1) !== hold ||
+      (prev.dish_id ?? null) !== item.dishId;
     if (changed) {
-      push({
+      const w = push({
         itemId: item.itemId, dishId: item.dishId, name: item.name, quantity, station: item.station,
-        note: item.note, upstreamStatus: item.status, state, addedTo: null,
+        note: item.note, upstreamStatus: item.status, state, addedTo: null, course, upstreamHold: hold,
+        ...(prev !== undefined ? kitchenOf(prev) : { held: hold, firedAt: null, dueAt: null }),
       }, prev);
+      if (prev === undefined && !hold) fires.push({ w, at: details.placedAt });
+      else if (turned) fires.push({ w, at: details.updatedAt });
     }
     if (more > 0) {
       let n = extras.length + 1;
       while (existing.has(addedItemId(item.itemId, n))) n += 1;
-      push({
+      const w = push({
         itemId: addedItemId(item.itemId, n), dishId: item.dishId, name: item.name, quantity: more,
         station: item.station, note: item.note, upstreamStatus: item.status, state: 'WAITING', addedTo: item.itemId,
+        course, upstreamHold: false, held: false, firedAt: null, dueAt: null,
       });
+      fires.push({ w, at: details.updatedAt }); // added portions are to cook now
     }
     // added portions follow their item's cancellation (a served one stays served)
     if (cancelled) {
       for (const x of extras) {
         const to = kitchenStateAfter(x.state, true);
-        if (to === x.state || Number(x.upstream_version) >= details.version) continue;
+        if (to === x.state || alreadyApplied(Number(x.upstream_version), details.version)) continue;
         push({
           itemId: x.item_id, dishId: item.dishId, name: x.name, quantity: Number(x.quantity), station: x.station,
           note: x.note, upstreamStatus: item.status, state: to, addedTo: item.itemId,
+          course, upstreamHold: false, ...kitchenOf(x),
         }, x);
       }
     }
   }
-  return { writes, views };
+
+  const byMoment = new Map<number, Array<{ w: DishWrite; course: number }>>();
+  for (const f of fires) byMoment.set(f.at.getTime(), [...(byMoment.get(f.at.getTime()) ?? []), { w: f.w, course: f.w.course }]);
+  for (const [t, list] of byMoment) {
+    for (const group of byCourse(list)) {
+      const decisions = planFire(group.map(({ w }) => ({ itemId: w.itemId, prepSeconds: targets.prepSeconds(w.dishId) })), new Date(t), targets.byPrepTime);
+      decisions.forEach((d, i) => {
+        const w = group[i]?.w;
+        if (w === undefined) return;
+        if (d.kind === 'fire') {
+          w.held = false;
+          w.firedAt = d.firedAt;
+          w.dueAt = d.dueAt;
+        } else {
+          w.held = true;
+          w.scheduleAt = d.fireAt;
+        }
+      });
+    }
+  }
+  return writes;
 }

@@ -1,0 +1,116 @@
+// Live traffic and screens for the scenarios that measure publication → screen latency under a
+// steady rate (screens, history, archive): a paced publisher that records when each event was
+// sent, kitchen screens that match the `order` frames they receive against it, and percentiles.
+import type { Producer } from 'kafkajs';
+import WebSocket from 'ws';
+import { signToken } from '../../src/auth/token';
+import type { OrderServiceSimulator } from '../../simulator/order-service';
+import type { Step } from '../../simulator/types';
+import { BENCH_ENV, KDS_SECRET } from './stack';
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+export function summary(samples: readonly number[]): { n: number; p50Ms: number; p99Ms: number; maxMs: number } {
+  const s = [...samples].sort((a, b) => a - b);
+  const r = (n: number): number => Math.round(n * 10) / 10;
+  return { n: s.length, p50Ms: r(percentile(s, 50)), p99Ms: r(percentile(s, 99)), maxMs: r(s[s.length - 1] ?? NaN) };
+}
+
+/** Publication times of events, keyed by orderId:version; a screen's frame closes one. */
+export class LatencyBook {
+  private readonly sent = new Map<string, number>();
+  samples: number[] = [];
+  /** Labels the samples taken from now on go to (e.g. a phase of a scenario). */
+  sentAt(orderId: string, version: number, t: number): void {
+    this.sent.set(`${orderId}:${version}`, t);
+  }
+  seen(orderId: string, version: number): void {
+    const k = `${orderId}:${version}`;
+    const t = this.sent.get(k);
+    if (t === undefined) return;
+    this.sent.delete(k);
+    this.samples.push(performance.now() - t);
+  }
+  /** Starts a new phase: returns the samples so far and forgets them. */
+  take(): number[] {
+    const out = this.samples;
+    this.samples = [];
+    return out;
+  }
+}
+
+export interface Screen {
+  ws: WebSocket;
+  /** ms from opening to the snapshot frame */
+  snapshotMs: number;
+  /** the close code, once closed by the server */
+  closedWith?: number;
+}
+
+/** A kitchen screen of the merchant; resolves on its snapshot. `onOrder` gets every order frame. */
+export function openScreen(port: number, merchantId: string, onOrder: (orderId: string, version: number) => void): Promise<Screen> {
+  const token = signToken({ role: 'kitchen', merchantId }, { secret: KDS_SECRET, env: BENCH_ENV });
+  const t0 = performance.now();
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${encodeURIComponent(token)}`);
+  return new Promise<Screen>((resolve, reject) => {
+    const screen: Screen = { ws, snapshotMs: NaN };
+    ws.once('error', reject);
+    ws.once('close', (code) => {
+      screen.closedWith = code;
+    });
+    ws.on('message', (data: WebSocket.RawData) => {
+      const text = (data as Buffer).toString('utf8');
+      if (text.startsWith('{"type":"order"')) {
+        const msg = JSON.parse(text) as { order: { orderId: string; version: number } };
+        onOrder(msg.order.orderId, msg.order.version);
+      } else if (text.startsWith('{"type":"snapshot"')) {
+        screen.snapshotMs = performance.now() - t0;
+        resolve(screen);
+      }
+    });
+  });
+}
+
+/**
+ * Publishes `steps` at `rate` per second (each order body written to the simulator just before its
+ * event, as the order system would), until `stop()` says so or the steps run out; returns how many
+ * were sent.
+ */
+export async function publishAtRate(
+  prod: Producer, topic: string, sim: OrderServiceSimulator, steps: readonly Step[], rate: number,
+  book: LatencyBook, stop: () => boolean,
+): Promise<number> {
+  const t0 = performance.now();
+  let done = 0;
+  while (done < steps.length && !stop()) {
+    const due = Math.min(steps.length, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
+    if (due <= done) {
+      await new Promise((r) => setTimeout(r, Math.max(1, t0 + (done * 1000) / rate - performance.now())));
+      continue;
+    }
+    const batch = steps.slice(done, due);
+    sim.putOrders(batch.map((s) => s.order));
+    const now = performance.now();
+    for (const s of batch) book.sentAt(s.event.orderId, s.event.version, now);
+    await prod.send({
+      topic,
+      acks: -1,
+      messages: batch.map((s) => ({ key: s.event.orderId, value: JSON.stringify(s.event), headers: { env: BENCH_ENV } })),
+    });
+    done = due;
+  }
+  return done;
+}
+
+/** Runs the publisher for `seconds` (in the background) and resolves with the count sent. */
+export function publishFor(
+  prod: Producer, topic: string, sim: OrderServiceSimulator, steps: readonly Step[], rate: number, book: LatencyBook, seconds: number,
+): { done: Promise<number>; stop(): void } {
+  let stopped = false;
+  const end = performance.now() + seconds * 1000;
+  const done = publishAtRate(prod, topic, sim, steps, rate, book, () => stopped || performance.now() > end);
+  return { done, stop: () => (stopped = true) };
+}

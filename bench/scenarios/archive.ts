@@ -1,0 +1,102 @@
+// Archive under load: a database of the benchmark's own MariaDB holding one day of the chain's
+// history older than the archive horizon (bench/lib/history-fill.ts, 500,000 orders at full scale,
+// `--scale` shrinks it), the KDS running with 20 screens and live traffic at 500 events/s. Live
+// publication → screen p99 is measured for 30 s without the archive job, then while the job
+// (src/archive/job.ts, as the nightly cron runs it, here started by the benchmark on its own pool)
+// moves that day: its duration and counts, and the live p99 during it, in the same run.
+import mysql from 'mysql2/promise';
+import { createArchiveJob } from '../../src/archive/job';
+import { createPool } from '../../src/db/pool';
+import { silentLogger } from '../../src/log';
+import { createOrderServiceSimulator } from '../../simulator/order-service';
+import { generateTraffic } from '../../simulator/scenario';
+import { producer } from '../../test/support/kafka';
+import { writeSettings } from '../../test/support/zk';
+import { fillHistory, historyCounts } from '../lib/history-fill';
+import { LatencyBook, openScreen, publishFor, summary, type Screen } from '../lib/live';
+import { load1 } from '../lib/offsets';
+import { startPrivateMariadb } from '../lib/private-mariadb';
+import { cpuMeter } from '../lib/processes';
+import { prepareStage, startKds } from '../lib/stack';
+import { round } from './ceiling';
+import type { BenchOptions, ScenarioResult } from './types';
+
+const MERCHANTS = 2000;
+const FULL_ORDERS_PER_DAY = 500_000;
+const BASE_S = 30;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function archive(opts: BenchOptions): Promise<ScenarioResult> {
+  const rate = opts.rate ?? 500;
+  const shape = { merchants: MERCHANTS, ordersPerDay: Math.round(FULL_ORDERS_PER_DAY * (opts.scale ?? 1)), firstDay: 8, days: 8 };
+  const db = await startPrivateMariadb('archive');
+  const stage = await prepareStage('archive', 4, db.url);
+  const sim = await createOrderServiceSimulator();
+  const prod = await producer();
+  const screens: Screen[] = [];
+  try {
+    const fill = await mysql.createConnection({ uri: stage.db.url });
+    const t0 = performance.now();
+    await fillHistory(fill, shape, (m) => void process.stderr.write(`${m}\n`));
+    const fillSeconds = round((performance.now() - t0) / 1000);
+    const before = await historyCounts(fill);
+    await fill.end();
+
+    await writeSettings(stage.zkRoot, opts.settings);
+    const kds = await startKds(stage, sim.url, opts.kdsEnv, opts.kdsNodeArgs);
+    try {
+      const steps = generateTraffic({ orders: Math.ceil((rate * 700) / 3), seed: 83, merchants: MERCHANTS, window: 300, startMs: Date.now() });
+      const merchants = [...new Set(steps.map((s) => s.event.merchantId))].slice(0, 20);
+      const book = new LatencyBook();
+      for (const m of merchants) screens.push(await openScreen(kds.port, m, (o, v) => book.seen(o, v)));
+      let cursor = 0;
+      // warm-up, then the baseline
+      cursor += await publishFor(prod, stage.topic, sim, steps, rate, book, 10).done;
+      await sleep(2000);
+      book.take();
+      const loadBase = load1();
+      const cpuBase = cpuMeter({ kds: kds.pid, mariadb: db.pid() });
+      cursor += await publishFor(prod, stage.topic, sim, steps.slice(cursor), rate, book, BASE_S).done;
+      await sleep(2000);
+      const usedBase = cpuBase();
+      const base = summary(book.take());
+
+      // the archive job, as the cron runs it (its own pool), while the same traffic goes on
+      const pool = createPool(stage.db.url, 4);
+      const job = createArchiveJob({ pool, log: silentLogger, afterDays: 7 });
+      const loadArchive = load1();
+      const cpuArchive = cpuMeter({ kds: kds.pid, mariadb: db.pid(), bench: process.pid });
+      const traffic = publishFor(prod, stage.topic, sim, steps.slice(cursor), rate, book, 600);
+      const j0 = performance.now();
+      const moved = await job.runOnce();
+      const jobSeconds = (performance.now() - j0) / 1000;
+      traffic.stop();
+      await traffic.done;
+      await sleep(2000);
+      const usedArchive = cpuArchive();
+      const during = summary(book.take());
+      await pool.end();
+      const after = await historyCounts(stage.db.pool);
+      const ratio = during.p99Ms / base.p99Ms;
+      return {
+        scenario: 'archive',
+        shape, fillSeconds, before, after,
+        job: { seconds: round(jobSeconds), ...moved },
+        liveRatePerSec: rate,
+        withoutArchive: { ...base, load1: loadBase, cpu: usedBase },
+        duringArchive: { ...during, load1: loadArchive, cpu: usedArchive },
+        p99Ratio: round(ratio, 2),
+        target: 'the day moved within 10 min; live p99 during <= 2x without',
+        met: moved.complete && jobSeconds <= 600 && ratio <= 2,
+      };
+    } finally {
+      for (const s of screens) s.ws.terminate();
+      await kds.stop();
+    }
+  } finally {
+    await prod.disconnect();
+    await sim.close();
+    await stage.cleanup();
+    await db.stop();
+  }
+}
