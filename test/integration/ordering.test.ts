@@ -4,6 +4,12 @@
 // wrapper over the real client, gate and simulator), so every event applies and leaves its own
 // `order` row in change_log: an event run before its predecessor would show up as a missing or
 // out-of-order version there, not be masked by the version guards.
+//
+// Two kinds of second run are allowed, because delivery is at least once: a run that threw rolled
+// its transaction back (a deadlock, which the consumer retries in place as infrastructure), and a
+// record redelivered after a rebalance (kafkajs fetches again from the committed offset) must come
+// out a duplicate. What may never happen: two runs of an order at once, a version started before
+// the one before it finished, or a finished version changing anything when it is run again.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Producer } from 'kafkajs';
@@ -56,9 +62,11 @@ test('every order\'s events are applied one at a time, in version order, with hu
   sim.setGlobal({ latencyMs: { min: 0, max: 15 } });
   await runTraffic({ producer: prod, writer: inProcessWriter(sim), topic, env: 'test', steps, mode: { kind: 'burst' } });
 
-  // What the processor sees, per order: the version in progress and the ones started so far.
+  // What the processor sees, per order: the version in progress and the ones finished so far.
   const inProgress = new Map<string, number>();
-  const started = new Map<string, number[]>();
+  const finished = new Map<string, number[]>();
+  const retried: string[] = [];
+  let redelivered = 0;
   let active = 0;
   let peakActive = 0;
   const violations: string[] = [];
@@ -83,13 +91,22 @@ test('every order\'s events are applied one at a time, in version order, with hu
     wrapProcessor: (process) => async (input) => {
       const { orderId, version } = input.event;
       if (inProgress.has(orderId)) violations.push(`${orderId} v${version} started while v${inProgress.get(orderId)} ran`);
-      const seen = started.get(orderId) ?? [];
-      if (seen.length > 0 && (seen[seen.length - 1] as number) >= version) violations.push(`${orderId} v${version} after v${seen.join(',')}`);
-      started.set(orderId, [...seen, version]);
+      const done = finished.get(orderId) ?? [];
+      const again = done.includes(version);
+      const expected = bodies.get(orderId)?.[done.length]?.version;
+      if (!again && version !== expected) violations.push(`${orderId} v${version} started after v${done.join(',') || 'none'} finished`);
       inProgress.set(orderId, version);
       peakActive = Math.max(peakActive, ++active);
       try {
-        return await process(input);
+        const outcome = await process(input);
+        if (again) {
+          redelivered += 1;
+          if (outcome !== 'duplicate') violations.push(`${orderId} v${version} run again after it finished: ${outcome}`);
+        } else finished.set(orderId, [...done, version]);
+        return outcome;
+      } catch (err) {
+        retried.push(`${orderId} v${version}: ${err instanceof Error ? err.message : String(err)}`);
+        throw err;
       } finally {
         active--;
         inProgress.delete(orderId);
@@ -97,9 +114,22 @@ test('every order\'s events are applied one at a time, in version order, with hu
     },
   });
 
-  await tally.reach(steps.length, 120_000);
-  assert.deepEqual(violations, []);
-  assert.equal(tally.counts.applied, steps.length, 'every event applied (none parked, none a duplicate)');
+  // redelivered records count in the tally too (as duplicates): wait for every event applied
+  const deadline = Date.now() + 120_000;
+  let waited: Error | undefined;
+  while (waited === undefined && tally.counts.applied < steps.length) {
+    await tally.reach(tally.total() + steps.length - tally.counts.applied, Math.max(1, deadline - Date.now())).catch((err: unknown) => {
+      waited = err instanceof Error ? err : new Error(String(err));
+    });
+  }
+  assert.deepEqual(violations.slice(0, 20), [], `runs that threw and were run again: ${retried.slice(0, 5).join('; ')}`);
+  if (waited !== undefined) throw waited;
+  if (retried.length + redelivered > 0) {
+    console.log(`ordering: ${retried.length} runs threw and were run again (${retried[0] ?? '-'}); ${redelivered} records redelivered`);
+  }
+  assert.equal(tally.counts.applied, steps.length, 'every event applied once');
+  assert.equal(tally.counts.duplicate, redelivered, 'no duplicate but a redelivered record');
+  assert.equal(tally.counts.parked + tally.counts.dead_lettered, 0, 'none parked or dead-lettered');
   assert.ok(peakActive >= 128, `high concurrency reached: ${peakActive} events in flight at once`);
 
   const [rows] = await db.pool.query<LogRow[]>("SELECT order_id, payload FROM change_log WHERE kind = 'order' ORDER BY merchant_id, seq");
