@@ -192,8 +192,13 @@ describe('languages of the dashboard, the on-call console and the index', () => 
       // the other language's link, then the console without ?lang=: the device remembers the choice
       const other: Lang = lang === 'zh-CN' ? 'en' : 'zh-CN';
       const page = await open(context, '/', LAPTOP);
-      await page.click(`a[href="?lang=${other}"]`);
-      await page.waitForFunction((l) => document.documentElement.lang === l, other);
+      // wait for the linked page's load, not for its lang attribute: the pages' HTML says "en" until
+      // their script has run (and remembered the choice), so "en" alone could be seen too early
+      await Promise.all([
+        page.waitForURL((url) => url.search === `?lang=${other}`, { waitUntil: 'load' }),
+        page.click(`a[href="?lang=${other}"]`),
+      ]);
+      assert.equal(await page.evaluate(() => document.documentElement.lang), other);
       await page.goto(`${s.base}/ops`);
       await page.locator('#login').waitFor();
       assert.equal(await page.evaluate(() => document.documentElement.lang), other);
