@@ -2,14 +2,17 @@
 // one mapper of each row (src/views/): the same values the unit of work pushes.
 import type { Connection } from 'mysql2/promise';
 import type { Pool } from '../db/pool';
-import { dishView, type DishView } from '../views/dish';
+import { dishView, type DishRow, type DishView } from '../views/dish';
 import { orderDetail, selectOrderRows, type OrderDetail, type OrderRow } from '../views/order';
-import { selectBoardOrders } from './select-board-orders';
+import { selectBoardSnapshot } from './select-board-snapshot';
 import { selectDishesOfOrders } from './select-dishes';
 import { selectMerchantSeq } from './select-seq';
 
 async function withDishes(db: Connection, orders: readonly OrderRow[], station?: string): Promise<OrderDetail[]> {
-  const dishes = await selectDishesOfOrders(db, orders.map((o) => o.order_id), station);
+  return attachDishes(orders, await selectDishesOfOrders(db, orders.map((o) => o.order_id), station));
+}
+
+function attachDishes(orders: readonly OrderRow[], dishes: readonly DishRow[]): OrderDetail[] {
   const byOrder = new Map<string, DishView[]>();
   for (const d of dishes) {
     const list = byOrder.get(d.order_id) ?? [];
@@ -31,13 +34,18 @@ export async function readOrder(db: Connection, orderId: string): Promise<OrderD
   return detail;
 }
 
-export async function readBoard(
-  db: Connection,
+/**
+ * The board with the merchant's seq, read in one consistent snapshot as readConsistent would, in one statement
+ * (./select-board-snapshot.ts): what a screen's snapshot and GET …/board read.
+ */
+export async function readBoardWithSeq(
+  pool: Pool,
   merchantId: string,
   boardDays: number,
   station?: string,
-): Promise<OrderDetail[]> {
-  return withDishes(db, await selectBoardOrders(db, merchantId, boardDays, station), station);
+): Promise<{ seq: number; value: OrderDetail[] }> {
+  const rows = await selectBoardSnapshot(pool, merchantId, boardDays, station);
+  return { seq: rows.seq, value: attachDishes(rows.orders, rows.dishes) };
 }
 
 /**

@@ -2,7 +2,7 @@
 import express, { type Router } from 'express';
 import { mayReadOrder, mayUseMerchant } from '../auth/access';
 import type { UnitOfWork } from '../changes/unit-of-work';
-import { readBoard, readConsistent, readOrder } from '../board/read';
+import { readBoardWithSeq, readOrder } from '../board/read';
 import type { Pool } from '../db/pool';
 import { actorOf } from '../dishes/insert-dish-mark';
 import { markDish } from '../dishes/mark';
@@ -47,9 +47,7 @@ export function createApiRouter(deps: ApiDeps, auth: AuthMiddleware): Router {
       if (!mayUseMerchant(claimsOf(res), merchantId)) {
         throw new HttpError(403, 'forbidden', 'token of another merchant');
       }
-      const { seq, value: orders } = await readConsistent(deps.pool, merchantId, (db) =>
-        readBoard(db, merchantId, deps.boardDays, station),
-      );
+      const { seq, value: orders } = await readBoardWithSeq(deps.pool, merchantId, deps.boardDays, station);
       res.json({ merchantId, station: station ?? null, seq, serverTime: new Date().toISOString(), orders });
     }),
   );

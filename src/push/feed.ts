@@ -3,7 +3,7 @@
 // change log after commit, never from memory, so any instance serves any screen and nothing that
 // rolled back is ever pushed (docs/architecture.md).
 import type { OrderDetail } from '../views/order';
-import { readBoard, readConsistent, readOrder } from '../board/read';
+import { readBoardWithSeq, readConsistent, readOrder } from '../board/read';
 import { selectMerchantSeq } from '../board/select-seq';
 import type { Pool } from '../db/pool';
 import type { Logger } from '../log';
@@ -75,8 +75,8 @@ export function createFeed(ctx: FeedContext, merchantId: string): Feed {
     if (reuse && hit !== undefined && Date.now() - hit.atMs < SNAPSHOT_REUSE_MS) return hit;
     const { seq, value: orders } = await ctx.snapshotSlots.run(() => {
       ctx.onSnapshotRead?.(merchantId);
+      if (orderId === undefined) return readBoardWithSeq(ctx.pool, merchantId, ctx.boardDays);
       return readConsistent(ctx.pool, merchantId, async (db): Promise<OrderDetail[]> => {
-        if (orderId === undefined) return readBoard(db, merchantId, ctx.boardDays);
         const order = await readOrder(db, orderId);
         return order !== undefined && order.merchantId === merchantId ? [order] : [];
       });

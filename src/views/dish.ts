@@ -63,10 +63,16 @@ export interface DishRow {
  * another dish of the same dishId both go through at once), so two cooks marking dishes of one
  * dishId, or a manager editing the menu, never wait on each other through it.
  */
-export const DISH_COLUMNS =
-  'item_id, order_id, merchant_id, name, quantity, station, note, state, updated_at, ready_at, served_at, added_to, ' +
-  'dish_id, course, held, fired_at, due_at, ' +
-  '(SELECT menu_dishes.short_name FROM menu_dishes WHERE menu_dishes.merchant_id = dishes.merchant_id AND menu_dishes.dish_id = dishes.dish_id) AS short_name';
+export const DISH_COLUMN_NAMES = [
+  'item_id', 'order_id', 'merchant_id', 'name', 'quantity', 'station', 'note', 'state', 'updated_at', 'ready_at', 'served_at',
+  'added_to', 'dish_id', 'course', 'held', 'fired_at', 'due_at',
+] as const;
+
+/** The menu's short name of a row of `dishes` (see DISH_COLUMNS). */
+export const SHORT_NAME_SQL =
+  '(SELECT menu_dishes.short_name FROM menu_dishes WHERE menu_dishes.merchant_id = dishes.merchant_id AND menu_dishes.dish_id = dishes.dish_id)';
+
+export const DISH_COLUMNS = `${DISH_COLUMN_NAMES.join(', ')}, ${SHORT_NAME_SQL} AS short_name`;
 
 const iso = (d: Date | null): string | null => (d === null ? null : new Date(d).toISOString());
 

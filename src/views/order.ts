@@ -40,7 +40,10 @@ export interface OrderRow {
   pickup_at: Date | null;
 }
 
-const COLUMNS = ['order_id', 'merchant_id', 'table_no', 'status', 'version', 'placed_at', 'ticket_no', 'rush', 'channel', 'platform', 'pickup_at'];
+export const ORDER_COLUMN_NAMES = [
+  'order_id', 'merchant_id', 'table_no', 'status', 'version', 'placed_at', 'ticket_no', 'rush', 'channel', 'platform', 'pickup_at',
+] as const;
+const COLUMNS: readonly string[] = ORDER_COLUMN_NAMES;
 
 /** The columns orderView maps, optionally qualified by a table alias (`orderColumns('o')`). */
 export function orderColumns(alias?: string): string {

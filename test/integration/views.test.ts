@@ -224,4 +224,39 @@ describe('pushed frames equal GET /api/orders/{id}', () => {
     assert.deepEqual([...dishes.keys()].sort(), ['V2-1', 'V2-2']);
     assert.equal(orders.get('V2')?.version, 1);
   });
+
+  // The board is read in one statement (src/board/select-board-snapshot.ts), the order by its parts
+  // in a transaction: both must say the same, at the seq of the last change.
+  it('a new screen\'s snapshot and GET /board equal GET /api/orders/{id} of each order on them, at the last seq', async () => {
+    await send(body('V3', 1, { status: 'PLACED', placedAt: new Date(Date.now() - 120_000).toISOString() }), 'ORDER_PLACED');
+    await untilStored('V3', 1);
+    await call('POST', '/api/dishes/V3-2/ready', 'kitchen');
+    await check('V3 placed, its tea ready');
+    const board = (await api(base, 'GET', `/api/merchants/${M}/board`, tok('kitchen'))).json as { seq: number; orders: Order[] };
+    assert.equal(board.seq, lastSeq(kitchen), 'GET /board is at the last change pushed');
+    assert.deepEqual(board.orders.map((o) => o.orderId), ['V3', 'V2'], 'oldest first; V1 is cancelled, so off the board');
+    for (const o of board.orders) assert.deepEqual(o, await getOrder(o.orderId), `board order ${o.orderId} is what GET returns`);
+
+    const late = new Screen(`ws://127.0.0.1:${service.httpPort}/ws?token=${tok('kitchen')}`);
+    try {
+      await late.opened;
+      await late.wait((f) => f.some((x) => x.type === 'snapshot'), 'snapshot of a new screen');
+      const snap = late.of('snapshot')[0] as Frame & { orders: Order[] };
+      assert.equal(snap.seq, board.seq);
+      assert.deepEqual(snap.orders, board.orders, 'the snapshot is the board');
+    } finally {
+      await late.close();
+    }
+
+    // a station's board: its orders with an open dish there, and only its dishes
+    const bar = (await api(base, 'GET', `/api/merchants/${M}/board?station=bar`, tok('kitchen'))).json as { seq: number; orders: Order[] };
+    assert.equal(bar.seq, board.seq);
+    assert.deepEqual(bar.orders, board.orders.map((o) => ({ ...o, dishes: o.dishes.filter((d) => d.station === 'bar') })));
+    const wok = (await api(base, 'GET', `/api/merchants/${M}/board?station=wok`, tok('kitchen'))).json as { orders: Order[] };
+    assert.deepEqual(wok.orders.map((o) => o.dishes.map((d) => d.itemId)), [['V3-1'], ['V2-1']]);
+
+    // a merchant without a change yet: an empty board at seq 0
+    const other = (await api(base, 'GET', '/api/merchants/M0404/board', signToken({ role: 'kitchen', merchantId: 'M0404' }, TEST_KEY))).json as { seq: number; orders: Order[] };
+    assert.deepEqual({ seq: other.seq, orders: other.orders }, { seq: 0, orders: [] });
+  });
 });
