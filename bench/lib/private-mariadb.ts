@@ -4,9 +4,9 @@
 // without touching the shared server at 127.0.0.1:3306 that other work uses.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
+import { freePort } from '../../test/support/ports';
 import { REPO } from '../../test/support/processes';
 
 const MARIADBD = '/usr/sbin/mariadbd';
@@ -19,17 +19,6 @@ export interface PrivateMariadb {
   /** Clean shutdown and start again on the same data (the buffer pool dump is written and loaded as configured). */
   restart(extraArgs?: string[]): Promise<void>;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function run(cmd: string, args: string[]): Promise<void> {

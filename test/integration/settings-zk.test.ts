@@ -19,7 +19,7 @@ import { jobStateLastGood } from '../../src/settings/last-good';
 import { startTestSettings, type TestSettings } from '../support/settings';
 import { freshDatabase, type TestDb } from '../support/db';
 import { ZK_CONNECT } from '../support/infra';
-import { freePort } from '../support/own-zk';
+import { freePort } from '../support/ports';
 import { connectZk, getString, removeTree, type Zk } from '../support/zk';
 
 const DEFAULTS: Settings = { processingConcurrency: 64, orderServiceMaxConcurrent: 16, orderServiceMaxPerSecond: 200, retryBatchSize: 100 };

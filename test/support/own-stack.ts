@@ -11,7 +11,7 @@ import { ensureJars } from '../../scripts/infra/fetch';
 import { kafka as kafkaServer } from '../../scripts/infra/kafka';
 import { livePid, portOpen, run } from '../../scripts/infra/proc';
 import { infraSettings, instanceDir, type InfraSettings } from '../../scripts/infra/settings';
-import { freePort } from './own-zk';
+import { freePort } from './ports';
 import { waitFor } from './wait';
 
 export interface OwnServer {

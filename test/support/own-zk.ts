@@ -1,12 +1,12 @@
 // A ZooKeeper server of a test's own, on a free port with its own data directory (scripts/infra's
 // launcher), for tests that stop, kill or wipe it. Never the shared one on 2181.
 import { rmSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { ensureJars } from '../../scripts/infra/fetch';
 import { livePid } from '../../scripts/infra/proc';
 import { instanceDir, infraSettings, type InfraSettings } from '../../scripts/infra/settings';
 import { zookeeper as zkServer } from '../../scripts/infra/zookeeper';
+import { freePort } from './ports';
 
 export interface OwnZk {
   connect: string;
@@ -19,17 +19,6 @@ export interface OwnZk {
   wipe(): void;
   /** Stops it and removes everything it wrote. */
   dispose(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export async function ownZooKeeper(): Promise<OwnZk> {
