@@ -34,6 +34,16 @@ async function setZone(merchantId: string, timeZone: string): Promise<void> {
   assert.equal(r.status, 200, JSON.stringify(r.json));
 }
 
+/**
+ * A fixed-offset zone in which it is about noon now. The figures tests place orders minutes before
+ * "now" and read "today": run in UTC a few minutes after midnight, those orders were yesterday's
+ * (seen in CI at 00:03 UTC). Etc/GMT+N is N hours behind UTC (POSIX sign).
+ */
+function noonZone(now = new Date()): string {
+  const ahead = ((12 - now.getUTCHours() + 36) % 24) - 12; // -12..11 hours from UTC
+  return ahead === 0 ? 'Etc/GMT' : ahead > 0 ? `Etc/GMT-${ahead}` : `Etc/GMT+${-ahead}`;
+}
+
 async function order(orderId: string): Promise<Record<string, unknown>> {
   const r = await api(kit.base, 'GET', `/api/orders/${orderId}`, token('admin'));
   assert.equal(r.status, 200);
@@ -147,12 +157,15 @@ describe('local days, hours and ticket numbers', () => {
 });
 
 describe('figures', () => {
+  const FIG_ZONE = noonZone();
+  before(() => setZone('MFIG', FIG_ZONE));
+
   it('ticket and serve times, late dishes, a recall taking its ticket time back', async () => {
     const placedAt = new Date(Date.now() - 300_000).toISOString();
     await kit.place({ orderId: 'fig-a', merchantId: 'MFIG', placedAt });
     const mark = (itemId: string, target: 'READY' | 'SERVED') => markDish({ work: kit.work }, { itemId, target, mayAccess: () => true });
     await mark('fig-a-1', 'READY');
-    const today = localDate(new Date(), 'UTC');
+    const today = localDate(new Date(), FIG_ZONE);
     let s = await stats('MFIG');
     assert.equal(s.date, today);
     const t = s.ticketSeconds as { p50: number; p90: number };
