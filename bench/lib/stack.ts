@@ -79,6 +79,8 @@ export interface Kds {
   port: number;
   pid: number;
   metric(name: string): Promise<number>;
+  /** The /metrics page as text. */
+  metricsText(): Promise<string>;
   memory(): { peakRssMb: number; rssMb: number };
   stop(): Promise<void>;
 }
@@ -133,6 +135,7 @@ export async function startKds(stage: Stage, orderServiceUrl: string, extraEnv: 
   const pid = child.process.pid as number;
   return {
     child, port, pid,
+    metricsText: async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text(),
     async metric(name) {
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       let sum = 0;

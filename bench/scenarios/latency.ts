@@ -11,6 +11,7 @@ import { generateTraffic } from '../../simulator/scenario';
 import type { Step } from '../../simulator/types';
 import { producer } from '../../test/support/kafka';
 import { writeSettings } from '../../test/support/zk';
+import { LATENCY_STAGES, parseBuckets, since, stageFigures, type StageFigures } from '../lib/histograms';
 import { cpuMeter, mariadbPidOf } from '../lib/processes';
 import { BENCH_ENV, KDS_SECRET, prepareStage, stageCounts, startKds } from '../lib/stack';
 import { round } from './ceiling';
@@ -37,6 +38,14 @@ async function screen(port: number, merchantId: string, onOrder: (orderId: strin
     });
   });
   return ws;
+}
+
+function stagesOver(before: string | undefined, after: string): Record<string, StageFigures> {
+  const out: Record<string, StageFigures> = {};
+  for (const [stage, name] of Object.entries(LATENCY_STAGES)) {
+    out[stage] = stageFigures(since(parseBuckets(before ?? '', name), parseBuckets(after, name)));
+  }
+  return out;
 }
 
 export async function latency(opts: BenchOptions): Promise<ScenarioResult> {
@@ -69,6 +78,7 @@ export async function latency(opts: BenchOptions): Promise<ScenarioResult> {
       }
       const mariadbPid = await mariadbPidOf(stage.db.pool);
       let cpu: (() => Record<string, number>) | undefined;
+      let stagesAtStart: Promise<string> | undefined;
       const t0 = performance.now();
       let done = 0;
       while (done < steps.length) {
@@ -81,7 +91,10 @@ export async function latency(opts: BenchOptions): Promise<ScenarioResult> {
         sim.putOrders(batch.map((s) => s.order));
         const now = performance.now();
         const inWarmup = done < warmupEvents;
-        if (!inWarmup) cpu ??= cpuMeter({ kds: kds.pid, mariadb: mariadbPid });
+        if (!inWarmup && cpu === undefined) {
+          cpu = cpuMeter({ kds: kds.pid, mariadb: mariadbPid });
+          stagesAtStart = kds.metricsText().catch(() => '');
+        }
         for (const s of batch) sentAt.set(`${s.event.orderId}:${s.event.version}`, { t: now, warmup: inWarmup });
         await prod.send({
           topic: stage.topic,
@@ -101,6 +114,7 @@ export async function latency(opts: BenchOptions): Promise<ScenarioResult> {
         if (n !== last) [last, quietSince] = [n, performance.now()];
       }
       const used = cpu?.() ?? {};
+      const stages = stagesOver(await stagesAtStart, await kds.metricsText());
       const database = await stageCounts(stage.db);
       const sorted = [...latencies].sort((a, b) => a - b);
       const warmSorted = [...warmup].sort((a, b) => a - b);
@@ -127,6 +141,8 @@ export async function latency(opts: BenchOptions): Promise<ScenarioResult> {
         met: p99 <= 50 && database.orderChanges === pushed,
         settings: opts.settings,
         cpu: used,
+        // where the time goes after the warm-up, from the service's histograms (bucket bounds)
+        stages,
         database,
         kdsWarnings: kds.child.out.filter((l) => /"level":"(warn|error)"/.test(l)).slice(-5),
       };
