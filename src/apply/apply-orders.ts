@@ -9,6 +9,7 @@
 // writes them only where `ticket_no` is still NULL, before assigning `ticket_no` itself.
 import type { RowDataPacket } from 'mysql2/promise';
 import type { WorkTx } from '../changes/unit-of-work';
+import { queryBatch } from '../db/batch';
 import type { MerchantZones } from '../merchant-settings/zones';
 import { alreadyApplied } from '../order-queue/decide';
 import { upsertScheduledFires, type ScheduledFireRow } from '../firing/sql';
@@ -103,23 +104,26 @@ export async function applyOrders(
   const zoneOf = (merchantId: string): string => merchants.zones.zoneFrom(settings.get(merchantId)?.timeZone);
   // numbered before the orders upsert (which writes the numbers), after the queues' locks
   const tickets = await reserveTickets(conn, fresh.filter((r) => !r.ticketed).map((r) => r.details), zoneOf);
-  await conn.query(UPSERT_ORDERS, [
-    fresh.map(({ details: d }) => {
-      const c = orderChannel(d);
-      const t = tickets.get(d.orderId);
-      return [
-        d.orderId, d.merchantId, d.tableNo, d.status, d.version, d.placedAt, d.updatedAt, now, c.channel, c.platform, c.pickupAt,
-        t?.ticketNo ?? null, t?.localDate ?? null, t?.localHour ?? null, t?.hourStart ?? null,
-      ];
-    }),
-  ]);
-
-  const [rows] = await conn.query<DishRow[]>(
-    `SELECT order_id, item_id, name, quantity, station, note, upstream_status, upstream_version, state, added_to,
-            dish_id, course, upstream_hold, held, fired_at, due_at
-       FROM dishes FORCE INDEX (dishes_order) WHERE order_id IN (?) FOR UPDATE`,
-    [fresh.map((r) => r.details.orderId)],
-  );
+  // the orders' upsert and the locking read of their dishes in one round trip
+  const [, rows] = (await queryBatch(conn, [
+    {
+      sql: UPSERT_ORDERS,
+      values: [fresh.map(({ details: d }) => {
+        const c = orderChannel(d);
+        const t = tickets.get(d.orderId);
+        return [
+          d.orderId, d.merchantId, d.tableNo, d.status, d.version, d.placedAt, d.updatedAt, now, c.channel, c.platform, c.pickupAt,
+          t?.ticketNo ?? null, t?.localDate ?? null, t?.localHour ?? null, t?.hourStart ?? null,
+        ];
+      })],
+    },
+    {
+      sql: `SELECT order_id, item_id, name, quantity, station, note, upstream_status, upstream_version, state, added_to,
+                   dish_id, course, upstream_hold, held, fired_at, due_at
+              FROM dishes FORCE INDEX (dishes_order) WHERE order_id IN (?) FOR UPDATE`,
+      values: [fresh.map((r) => r.details.orderId)],
+    },
+  ])) as [unknown, DishRow[]];
   const existing = new Map<string, Map<string, ExistingDish>>();
   for (const r of rows) {
     const dishes = existing.get(r.order_id) ?? new Map<string, ExistingDish>();

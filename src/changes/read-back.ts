@@ -3,10 +3,12 @@
 // `GET /api/orders/{id}` returns. A writer never builds a view itself.
 //
 // Cost: one SELECT by primary key for all touched dishes and one for all touched orders, whatever
-// the number of rows (a pipeline group of 200 events reads ~1,000 dishes in one statement).
+// the number of rows (a pipeline group of 200 events reads ~1,000 dishes in one statement), sent in
+// one round trip with what the recorders read of the same rows.
+import { queryBatch, type SqlStatement } from '../db/batch';
 import type { Conn } from '../db/pool';
-import { dishView, selectDishRows } from '../views/dish';
-import { orderView, selectOrderRows } from '../views/order';
+import { dishRowsStatement, dishView, type DishRow } from '../views/dish';
+import { orderRowsStatement, orderView, type OrderRow } from '../views/order';
 import type { Change, WaiterCall } from './append';
 
 /** How a dish changed, for waiters: plain (`dish`), or with a `serve` / `pull` call. */
@@ -21,8 +23,22 @@ interface Touch {
 export interface Touches {
   dishes(kind: DishTouch, itemIds: readonly string[]): void;
   orders(orderIds: readonly string[]): void;
-  /** The changes per merchant, in the order of the first touch of each row. */
-  readBack(conn: Conn): Promise<Map<string, Change[]>>;
+  /**
+   * The changes per merchant, in the order of the first touch of each row; `alongside` are reads
+   * built from the touched ids (null: none), run in the same round trip, their results returned.
+   */
+  readBack(conn: Conn, alongside?: (ids: TouchedIds) => ReadonlyArray<SqlStatement | null>): Promise<ReadBack>;
+}
+
+export interface TouchedIds {
+  dishIds: readonly string[];
+  orderIds: readonly string[];
+}
+
+export interface ReadBack {
+  byMerchant: Map<string, Change[]>;
+  /** per statement given by `alongside`, its rows (undefined for a null one) */
+  alongside: unknown[];
 }
 
 export function createTouches(): Touches {
@@ -42,14 +58,24 @@ export function createTouches(): Touches {
     orders(orderIds) {
       for (const id of orderIds) add('order', id, null);
     },
-    async readBack(conn) {
+    async readBack(conn, alongside) {
       const byMerchant = new Map<string, Change[]>();
-      if (touched.size === 0) return byMerchant;
+      if (touched.size === 0) return { byMerchant, alongside: [] };
       const list = [...touched.values()];
       const dishIds = list.filter((t) => t.table === 'dish').map((t) => t.id);
       const orderIds = list.filter((t) => t.table === 'order').map((t) => t.id);
-      const dishes = new Map((await selectDishRows(conn, dishIds)).map((r) => [r.item_id, r]));
-      const orders = new Map((await selectOrderRows(conn, orderIds)).map((r) => [r.order_id, r]));
+      const extra = alongside?.({ dishIds, orderIds }) ?? [];
+      const statements = [
+        ...(dishIds.length > 0 ? [dishRowsStatement(dishIds)] : []),
+        ...(orderIds.length > 0 ? [orderRowsStatement(orderIds)] : []),
+        ...extra.filter((s): s is SqlStatement => s !== null),
+      ];
+      const results = await queryBatch(conn, statements);
+      const dishRows = (dishIds.length > 0 ? results.shift() : []) as DishRow[];
+      const orderRows = (orderIds.length > 0 ? results.shift() : []) as OrderRow[];
+      const extraResults = extra.map((s) => (s === null ? undefined : results.shift()));
+      const dishes = new Map(dishRows.map((r) => [r.item_id, r]));
+      const orders = new Map(orderRows.map((r) => [r.order_id, r]));
       const changeOf = (t: Touch): { merchantId: string; change: Change } | undefined => {
         if (t.table === 'dish') {
           const r = dishes.get(t.id);
@@ -66,7 +92,7 @@ export function createTouches(): Touches {
         if (changes === undefined) byMerchant.set(found.merchantId, [found.change]);
         else changes.push(found.change);
       }
-      return byMerchant;
+      return { byMerchant, alongside: extraResults };
     },
   };
 }

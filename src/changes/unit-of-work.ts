@@ -15,7 +15,9 @@
 //      mapper of each (src/views/dish.ts dishView, src/views/order.ts orderView; one SELECT per
 //      table, src/changes/read-back.ts), so a pushed change equals what GET /api/orders/{id}
 //      returns; a touched row that does not exist is a bug and rolls everything back;
-//   4. recorders derived from the same changes (aggregates) write in the same transaction;
+//   4. recorders derived from the same changes (aggregates) read what they need of the touched rows
+//      in step 3's round trip, and return their writes, which go to the server in the next step's
+//      first round trip, ahead of it;
 //   5. the merchants' `merchant_seq` rows are locked last, in merchant-id order, and the change log
 //      appended (changes/append.ts): that lock orders the commits of a merchant, so committed seqs
 //      are gap-free;
@@ -25,11 +27,12 @@
 // (readDish in src/views/dish.ts, readOrder in src/board/read.ts) after its write.
 // A deadlock victim is run again from step 1 (db/pool.ts inTx): the work must touch only the
 // database and return what it decided; touches of a failed attempt are forgotten.
+import type { SqlStatement } from '../db/batch';
 import { inTx, type Conn, type Pool } from '../db/pool';
 import { appendChangesOfMerchants, type Change, type ChangeNotifier } from './append';
-import { createTouches, type DishTouch } from './read-back';
+import { createTouches, type DishTouch, type TouchedIds } from './read-back';
 
-export type { DishTouch };
+export type { DishTouch, TouchedIds };
 
 export interface WorkTx {
   readonly conn: Conn;
@@ -39,9 +42,15 @@ export interface WorkTx {
   touchOrders(orderIds: readonly string[]): void;
 }
 
-/** Derives more rows from the changes, inside the same transaction (e.g. the stats aggregates). */
+/**
+ * Derives more rows from the changes, inside the same transaction (e.g. the stats aggregates).
+ * `read` is sent with the read-back of the touched rows (one round trip, after the work's writes);
+ * `record` gets its rows and the changes, and returns its writes, which the unit of work sends in
+ * the same round trip as the seq reservation (in the order returned, before it).
+ */
 export interface ChangeRecorder {
-  record(conn: Conn, byMerchant: ReadonlyMap<string, readonly Change[]>): Promise<void>;
+  read(touched: TouchedIds): SqlStatement | null;
+  record(byMerchant: ReadonlyMap<string, readonly Change[]>, rows: unknown): readonly SqlStatement[];
 }
 
 export interface UnitOfWork {
@@ -66,9 +75,10 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
           touchOrders: (orderIds) => touches.orders(orderIds),
         };
         const result = await work(tx);
-        const byMerchant = await touches.readBack(conn);
-        if (byMerchant.size > 0) for (const r of recorders) await r.record(conn, byMerchant);
-        return { out: result, seqs: await appendChangesOfMerchants(conn, byMerchant) };
+        const { byMerchant, alongside } = await touches.readBack(conn, (ids) => recorders.map((r) => r.read(ids)));
+        const writes: SqlStatement[] = [];
+        if (byMerchant.size > 0) recorders.forEach((r, i) => writes.push(...r.record(byMerchant, alongside[i])));
+        return { out: result, seqs: await appendChangesOfMerchants(conn, byMerchant, writes) };
       });
       for (const [merchantId, seq] of seqs) deps.notifier.changed(merchantId, seq);
       return out;

@@ -2,13 +2,15 @@
 // them (docs/dashboard.md). Each changed dish and order is read as stored, its contribution compared
 // with the one recorded last time, and only the difference applied: a duplicate or replayed event
 // makes no change (so no call), a change recorded again adds nothing, a recall takes back the
-// ticket time it had added. Cost per write group: one read and at most four upserts.
+// ticket time it had added. Cost per write group: one read, sent with the unit of work's read-back,
+// and at most four upserts, sent with its seq reservation: no round trip of its own.
+import type { RowDataPacket } from 'mysql2/promise';
 import type { ChangeRecorder } from '../changes/unit-of-work';
 import {
   addContribution, dishContribution, emptyDeltas, orderContribution, sameContribution, type Contribution,
 } from './contribution';
-import { selectSubjects } from './sql/select-subjects';
-import { writeDeltas, writeMarks } from './sql/write-deltas';
+import { subjectRows, subjectsStatement } from './sql/select-subjects';
+import { deltaWrites, markWrites } from './sql/write-deltas';
 
 export interface StatsRecorderOptions {
   /** A dish cooked more than this many seconds after its order was placed counts as late. */
@@ -17,16 +19,11 @@ export interface StatsRecorderOptions {
 
 export function createStatsRecorder(opts: StatsRecorderOptions): ChangeRecorder {
   return {
-    async record(conn, byMerchant) {
-      const items = new Set<string>();
-      const orders = new Set<string>();
-      for (const changes of byMerchant.values()) {
-        for (const c of changes) {
-          if (c.kind === 'dish') items.add(c.dish.itemId);
-          else orders.add(c.order.orderId);
-        }
-      }
-      const subjects = await selectSubjects(conn, [...items], [...orders]);
+    read: (touched) => subjectsStatement(touched.dishIds, touched.orderIds),
+    record(_byMerchant, rows) {
+      // every touched row is a change (the read-back throws on one that is missing), so the
+      // subjects read with it are exactly the changed dishes and orders
+      const subjects = subjectRows((rows ?? []) as RowDataPacket[]);
       const deltas = emptyDeltas();
       const marks: Contribution[] = [];
       for (const s of subjects) {
@@ -42,8 +39,7 @@ export function createStatsRecorder(opts: StatsRecorderOptions): ChangeRecorder 
         addContribution(deltas, now, 1);
         marks.push(now);
       }
-      await writeDeltas(conn, deltas);
-      await writeMarks(conn, marks);
+      return [...deltaWrites(deltas), ...markWrites(marks)];
     },
   };
 }

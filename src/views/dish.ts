@@ -4,6 +4,7 @@
 // never carry a value the database does not hold.
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Connection } from 'mysql2/promise';
+import type { SqlStatement } from '../db/batch';
 
 export interface DishView {
   itemId: string;
@@ -104,11 +105,14 @@ export function dishView(r: DishRow): DishView {
  */
 export async function selectDishRows(db: Connection, itemIds: readonly string[]): Promise<DishRow[]> {
   if (itemIds.length === 0) return [];
-  const [rows] = await db.query<(DishRow & RowDataPacket)[]>(
-    `SELECT ${DISH_COLUMNS} FROM dishes WHERE item_id IN (?)`,
-    [itemIds],
-  );
+  const { sql, values } = dishRowsStatement(itemIds);
+  const [rows] = await db.query<(DishRow & RowDataPacket)[]>(sql, values);
   return rows;
+}
+
+/** selectDishRows as a statement, for a caller that sends it with others (src/db/batch.ts); ids not empty. */
+export function dishRowsStatement(itemIds: readonly string[]): SqlStatement {
+  return { sql: `SELECT ${DISH_COLUMNS} FROM dishes WHERE item_id IN (?)`, values: [itemIds] };
 }
 
 /**

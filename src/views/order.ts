@@ -4,6 +4,7 @@
 // pushed `order` change is `orderView` of the row read back by the unit of work
 // (src/changes/read-back.ts), i.e. exactly the GET answer without `dishes`.
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { SqlStatement } from '../db/batch';
 import type { DishView } from './dish';
 
 export interface OrderView {
@@ -73,9 +74,12 @@ export function orderDetail(r: OrderRow, dishes: DishView[]): OrderDetail {
 /** Orders by id (primary key), as stored; inside a transaction this includes its own writes. */
 export async function selectOrderRows(db: Connection, orderIds: readonly string[]): Promise<OrderRow[]> {
   if (orderIds.length === 0) return [];
-  const [rows] = await db.query<(OrderRow & RowDataPacket)[]>(
-    `SELECT ${orderColumns()} FROM orders WHERE order_id IN (?)`,
-    [orderIds],
-  );
+  const { sql, values } = orderRowsStatement(orderIds);
+  const [rows] = await db.query<(OrderRow & RowDataPacket)[]>(sql, values);
   return rows;
+}
+
+/** selectOrderRows as a statement, for a caller that sends it with others (src/db/batch.ts); ids not empty. */
+export function orderRowsStatement(orderIds: readonly string[]): SqlStatement {
+  return { sql: `SELECT ${orderColumns()} FROM orders WHERE order_id IN (?)`, values: [orderIds] };
 }

@@ -1,5 +1,5 @@
 import type { RowDataPacket } from 'mysql2/promise';
-import type { Conn } from '../../db/pool';
+import type { SqlStatement } from '../../db/batch';
 import type { Contribution } from '../contribution';
 
 export interface SubjectRow {
@@ -28,9 +28,10 @@ const MARK_COLS = `m.merchant_id AS m_merchant_id, DATE_FORMAT(m.local_date, '%Y
 /**
  * The changed dishes and orders as stored now (this transaction's writes included; their rows are
  * locked by the writer, so no one else changes them or their marks meanwhile), each with its
- * current contribution. One round trip.
+ * current contribution: one statement, which the unit of work sends with its read-back (null when
+ * nothing changed); its rows are mapped by subjectRows.
  */
-export async function selectSubjects(conn: Conn, itemIds: readonly string[], orderIds: readonly string[]): Promise<SubjectRow[]> {
+export function subjectsStatement(itemIds: readonly string[], orderIds: readonly string[]): SqlStatement | null {
   const parts: string[] = [];
   const params: unknown[] = [];
   if (itemIds.length > 0) {
@@ -50,8 +51,11 @@ export async function selectSubjects(conn: Conn, itemIds: readonly string[], ord
                  WHERE o.order_id IN (?)`);
     params.push(orderIds);
   }
-  if (parts.length === 0) return [];
-  const [rows] = await conn.query<RowDataPacket[]>(parts.join(' UNION ALL '), params);
+  if (parts.length === 0) return null;
+  return { sql: parts.join(' UNION ALL '), values: params };
+}
+
+export function subjectRows(rows: readonly RowDataPacket[]): SubjectRow[] {
   return rows.map((r) => ({
     kind: r.kind as 'D' | 'O',
     id: String(r.id),
