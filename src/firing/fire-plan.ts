@@ -34,7 +34,11 @@ export function planFire(group: readonly FireCandidate[], at: Date, byPrepTime: 
 /** Groups by course, in course order (a fire of a whole order fires each course together). */
 export function byCourse<T extends { course: number }>(dishes: readonly T[]): T[][] {
   const m = new Map<number, T[]>();
-  for (const d of dishes) m.set(d.course, [...(m.get(d.course) ?? []), d]);
+  for (const d of dishes) {
+    const list = m.get(d.course);
+    if (list === undefined) m.set(d.course, [d]);
+    else list.push(d);
+  }
   return [...m].sort(([a], [b]) => a - b).map(([, list]) => list);
 }
 

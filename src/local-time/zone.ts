@@ -71,7 +71,8 @@ function hourOf(at: Date, p: LocalParts): LocalHour {
  */
 export function localDateAndHour(at: Date, zone: string): { date: string } & LocalHour {
   const p = localParts(at, zone);
-  return { date: `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}`, ...hourOf(at, p) };
+  const h = hourOf(at, p);
+  return { date: `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}`, hour: h.hour, startsAt: h.startsAt };
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -88,7 +88,7 @@ export function emptyDeltas(): Deltas {
 
 /** Adds `sign` × the contribution to the deltas (sign -1 takes an old contribution back). */
 export function addContribution(into: Deltas, c: Contribution, sign: 1 | -1): void {
-  const hk = `${c.merchantId}\u0000${c.localDate}\u0000${c.hourStart.toISOString()}`;
+  const hk = `${c.merchantId}\u0000${c.localDate}\u0000${c.hourStart.getTime()}`;
   const h = into.hours.get(hk) ?? { merchantId: c.merchantId, localDate: c.localDate, hourStart: c.hourStart, localHour: c.localHour, orders: 0, dishes: 0 };
   if (c.kind === 'O') h.orders += sign;
   else h.dishes += sign;

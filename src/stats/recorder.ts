@@ -28,11 +28,12 @@ export function createStatsRecorder(opts: StatsRecorderOptions): ChangeRecorder 
       const marks: Contribution[] = [];
       for (const s of subjects) {
         if (s.local_date === null || s.hour_start === null || s.local_hour === null) continue;
-        const at = { merchantId: s.merchant_id, localDate: s.local_date, hourStart: s.hour_start, localHour: s.local_hour };
+        // facts built field by field: an object spread here cost more than the rest of the loop
         const now = s.kind === 'O'
-          ? orderContribution(s.id, at)
+          ? orderContribution(s.id, { merchantId: s.merchant_id, localDate: s.local_date, hourStart: s.hour_start, localHour: s.local_hour })
           : dishContribution(s.id, {
-            ...at, station: s.station, state: s.state ?? 'WAITING', placedAt: s.placed_at, readyAt: s.ready_at, servedAt: s.served_at, firedAt: s.fired_at, dueAt: s.due_at,
+            merchantId: s.merchant_id, localDate: s.local_date, hourStart: s.hour_start, localHour: s.local_hour,
+            station: s.station, state: s.state ?? 'WAITING', placedAt: s.placed_at, readyAt: s.ready_at, servedAt: s.served_at, firedAt: s.fired_at, dueAt: s.due_at,
           }, opts.lateAfterS);
         if (s.mark !== undefined && sameContribution(s.mark, now)) continue;
         if (s.mark !== undefined) addContribution(deltas, s.mark, -1);

@@ -20,7 +20,10 @@ import { dayKey, demand, numberArrivals, place, type Arrival, type Numbered } fr
 export async function reserveTickets(conn: Conn, arrivals: readonly Arrival[], zoneOf: (merchantId: string) => string): Promise<Map<string, Numbered>> {
   const out = new Map<string, Numbered>();
   if (arrivals.length === 0) return out;
-  const placed = arrivals.map((a) => ({ ...a, ...place(a.placedAt, zoneOf(a.merchantId)) }));
+  const placed = arrivals.map((a) => {
+    const at = place(a.placedAt, zoneOf(a.merchantId));
+    return { orderId: a.orderId, merchantId: a.merchantId, placedAt: a.placedAt, localDate: at.localDate, localHour: at.localHour, hourStart: at.hourStart };
+  });
   const days = demand(placed);
   await conn.query(
     `INSERT INTO merchant_day_tickets (merchant_id, local_date, last_no) VALUES ?

@@ -55,6 +55,6 @@ export function numberArrivals(placed: readonly (Arrival & Placement)[], lastNo:
     const k = dayKey(a.merchantId, a.localDate);
     const n = next.get(k) as number;
     next.set(k, n + 1);
-    return { ...a, ticketNo: n };
+    return { orderId: a.orderId, merchantId: a.merchantId, localDate: a.localDate, localHour: a.localHour, hourStart: a.hourStart, ticketNo: n };
   });
 }
