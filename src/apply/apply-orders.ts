@@ -138,7 +138,7 @@ export async function applyOrders(
   for (const r of fresh) {
     const d = r.details;
     const writes = planDishes(existing.get(d.orderId) ?? new Map<string, ExistingDish>(), d, targets(d.merchantId));
-    tx.touchOrders([d.orderId]);
+    tx.touchOrders([d.orderId], tickets.has(d.orderId));
     for (const w of writes) {
       dishValues.push([
         w.itemId, d.orderId, d.merchantId, w.dishId, w.name, w.quantity, w.station, w.note,

@@ -18,11 +18,13 @@ interface Touch {
   table: 'order' | 'dish';
   id: string;
   call: WaiterCall | null;
+  /** an order given its ticket number by this transaction (its first store) */
+  numbered: boolean;
 }
 
 export interface Touches {
   dishes(kind: DishTouch, itemIds: readonly string[]): void;
-  orders(orderIds: readonly string[]): void;
+  orders(orderIds: readonly string[], numbered?: boolean): void;
   /**
    * The changes per merchant, in the order of the first touch of each row; `alongside` are reads
    * built from the touched ids (null: none), run in the same round trip, their results returned.
@@ -33,6 +35,8 @@ export interface Touches {
 export interface TouchedIds {
   dishIds: readonly string[];
   orderIds: readonly string[];
+  /** the touched orders numbered by this transaction (each is numbered once, ever) */
+  numberedOrderIds: readonly string[];
 }
 
 export interface ReadBack {
@@ -45,18 +49,21 @@ export function createTouches(): Touches {
   // key `o:<id>` / `d:<id>`: a row touched twice is one change, at its first place; a call given by
   // any touch is kept (the last one wins if two disagree)
   const touched = new Map<string, Touch>();
-  const add = (table: Touch['table'], id: string, call: WaiterCall | null): void => {
+  const add = (table: Touch['table'], id: string, call: WaiterCall | null, numbered = false): void => {
     const key = `${table === 'order' ? 'o' : 'd'}:${id}`;
     const prev = touched.get(key);
-    if (prev === undefined) touched.set(key, { table, id, call });
-    else if (call !== null) prev.call = call;
+    if (prev === undefined) touched.set(key, { table, id, call, numbered });
+    else {
+      if (call !== null) prev.call = call;
+      if (numbered) prev.numbered = true;
+    }
   };
   return {
     dishes(kind, itemIds) {
       for (const id of itemIds) add('dish', id, kind === 'dish' ? null : kind);
     },
-    orders(orderIds) {
-      for (const id of orderIds) add('order', id, null);
+    orders(orderIds, numbered = false) {
+      for (const id of orderIds) add('order', id, null, numbered);
     },
     async readBack(conn, alongside) {
       const byMerchant = new Map<string, Change[]>();
@@ -64,7 +71,8 @@ export function createTouches(): Touches {
       const list = [...touched.values()];
       const dishIds = list.filter((t) => t.table === 'dish').map((t) => t.id);
       const orderIds = list.filter((t) => t.table === 'order').map((t) => t.id);
-      const extra = alongside?.({ dishIds, orderIds }) ?? [];
+      const numberedOrderIds = list.filter((t) => t.table === 'order' && t.numbered).map((t) => t.id);
+      const extra = alongside?.({ dishIds, orderIds, numberedOrderIds }) ?? [];
       const statements = [
         ...(dishIds.length > 0 ? [dishRowsStatement(dishIds)] : []),
         ...(orderIds.length > 0 ? [orderRowsStatement(orderIds)] : []),

@@ -4,7 +4,8 @@
 //   1. the work takes its own row locks, in the fixed order of the whole system:
 //        order queues (order_guards, by order id) → orders → ticket counters → dishes (by order id / item id);
 //   2. it writes, and says WHICH rows it changed — never what they now hold:
-//        tx.touchOrders(orderIds)            an order's row changed (status, rush, ticket, …)
+//        tx.touchOrders(orderIds)            an order's row changed (status, rush, ticket, …); with
+//                                            `numbered`, it got its ticket number now (first store)
 //        tx.touchDishes(kind, itemIds)       dish rows changed; `kind` is the waiters' call:
 //            'serve'  the change made the dish READY (take it to the table)
 //            'pull'   a READY dish was cancelled (take it off the pass)
@@ -38,8 +39,11 @@ export interface WorkTx {
   readonly conn: Conn;
   /** Dish rows this transaction changed, with the waiters' call their change makes. */
   touchDishes(kind: DishTouch, itemIds: readonly string[]): void;
-  /** Order rows this transaction changed. */
-  touchOrders(orderIds: readonly string[]): void;
+  /**
+   * Order rows this transaction changed; `numbered`: it gave them their ticket numbers (their first
+   * store, once per order ever: the stats count orders there).
+   */
+  touchOrders(orderIds: readonly string[], numbered?: boolean): void;
 }
 
 /**
@@ -72,7 +76,7 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
         const tx: WorkTx = {
           conn,
           touchDishes: (kind, itemIds) => touches.dishes(kind, itemIds),
-          touchOrders: (orderIds) => touches.orders(orderIds),
+          touchOrders: (orderIds, numbered) => touches.orders(orderIds, numbered),
         };
         const result = await work(tx);
         const { byMerchant, alongside } = await touches.readBack(conn, (ids) => recorders.map((r) => r.read(ids)));

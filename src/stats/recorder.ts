@@ -1,9 +1,10 @@
 // The stats aggregates, recorded by the unit of work in the transaction of the change that causes
-// them (docs/dashboard.md). Each changed dish and order is read as stored, its contribution compared
-// with the one recorded last time, and only the difference applied: a duplicate or replayed event
+// them (docs/dashboard.md). Each changed dish is read as stored, its contribution compared with the
+// one recorded last time (its mark), and only the difference applied: a duplicate or replayed event
 // makes no change (so no call), a change recorded again adds nothing, a recall takes back the
-// ticket time it had added. Cost per write group: one read, sent with the unit of work's read-back,
-// and at most four upserts, sent with its seq reservation: no round trip of its own.
+// ticket time it had added. An order is counted in the transaction that numbers it, which happens
+// once per order, so it needs no mark. Cost per write group: one read, sent with the unit of work's
+// read-back, and at most four upserts, sent with its seq reservation: no round trip of its own.
 import type { RowDataPacket } from 'mysql2/promise';
 import type { ChangeRecorder } from '../changes/unit-of-work';
 import {
@@ -19,19 +20,22 @@ export interface StatsRecorderOptions {
 
 export function createStatsRecorder(opts: StatsRecorderOptions): ChangeRecorder {
   return {
-    read: (touched) => subjectsStatement(touched.dishIds, touched.orderIds),
+    read: (touched) => subjectsStatement(touched.dishIds, touched.numberedOrderIds),
     record(_byMerchant, rows) {
       // every touched row is a change (the read-back throws on one that is missing), so the
-      // subjects read with it are exactly the changed dishes and orders
+      // subjects read with it are exactly the changed dishes and the orders numbered now
       const subjects = subjectRows((rows ?? []) as RowDataPacket[]);
       const deltas = emptyDeltas();
       const marks: Contribution[] = [];
       for (const s of subjects) {
         if (s.local_date === null || s.hour_start === null || s.local_hour === null) continue;
+        if (s.kind === 'O') {
+          // numbered by this transaction: counted now, once, with no mark to keep (see subjectsStatement)
+          addContribution(deltas, orderContribution(s.id, { merchantId: s.merchant_id, localDate: s.local_date, hourStart: s.hour_start, localHour: s.local_hour }), 1);
+          continue;
+        }
         // facts built field by field: an object spread here cost more than the rest of the loop
-        const now = s.kind === 'O'
-          ? orderContribution(s.id, { merchantId: s.merchant_id, localDate: s.local_date, hourStart: s.hour_start, localHour: s.local_hour })
-          : dishContribution(s.id, {
+        const now = dishContribution(s.id, {
             merchantId: s.merchant_id, localDate: s.local_date, hourStart: s.hour_start, localHour: s.local_hour,
             station: s.station, state: s.state ?? 'WAITING', placedAt: s.placed_at, readyAt: s.ready_at, servedAt: s.served_at, firedAt: s.fired_at, dueAt: s.due_at,
           }, opts.lateAfterS);

@@ -229,6 +229,21 @@ describe('figures', () => {
     assert.deepEqual(await stats('MFIG'), figBefore);
   });
 
+  it('an order is counted once, by the transaction that numbers it, and keeps no mark', async () => {
+    const placedAt = new Date(Date.now() - 60_000).toISOString();
+    const first = await kit.place({ orderId: 'once-a', merchantId: 'MONCE', placedAt });
+    assert.equal(first.outcome, 'applied');
+    // later versions, a duplicate and a replay of the first event: the order is numbered already
+    assert.equal((await kit.place({ orderId: 'once-a', merchantId: 'MONCE', placedAt, tableNo: 'C1' }, 2)).outcome, 'applied');
+    assert.equal(await kit.feed(first.event), 'duplicate');
+    assert.equal((await kit.place({ orderId: 'once-b', merchantId: 'MONCE', placedAt }, 1)).outcome, 'applied');
+    const s = await stats('MONCE');
+    assert.equal(s.orders, 2);
+    assert.equal((s.byHour as Hour[]).reduce((n, h) => n + h.orders, 0), 2);
+    assert.equal(await count(kit.db.pool, "SELECT COUNT(*) AS n FROM stats_marks WHERE kind = 'O'"), 0, 'no order marks are written');
+    assert.equal(await count(kit.db.pool, "SELECT COUNT(*) AS n FROM stats_marks WHERE kind = 'D' AND id LIKE 'once-%'"), 4, 'a mark per dish');
+  });
+
   it('a merchant whose only orders were yesterday shows zeros today, and last week where it had data', async () => {
     const now = new Date();
     const yesterday = new Date(now.getTime() - 86_400_000);

@@ -21,17 +21,22 @@ export interface SubjectRow {
   mark: Contribution | undefined;
 }
 
+/** The mark columns' places in an order's row of the UNION (orders have no mark). */
+const NO_MARK_COLS = `NULL AS m_merchant_id, NULL AS m_local_date, NULL AS m_hour_start, NULL AS m_local_hour, NULL AS m_station,
+  NULL AS m_served, NULL AS m_cancelled, NULL AS m_late, NULL AS m_ticket_s, NULL AS m_serve_s`;
+
 const MARK_COLS = `m.merchant_id AS m_merchant_id, DATE_FORMAT(m.local_date, '%Y-%m-%d') AS m_local_date, m.hour_start AS m_hour_start,
   m.local_hour AS m_local_hour, m.station AS m_station, m.served AS m_served, m.cancelled AS m_cancelled, m.late AS m_late,
   m.ticket_s AS m_ticket_s, m.serve_s AS m_serve_s`;
 
 /**
- * The changed dishes and orders as stored now (this transaction's writes included; their rows are
- * locked by the writer, so no one else changes them or their marks meanwhile), each with its
- * current contribution: one statement, which the unit of work sends with its read-back (null when
- * nothing changed); its rows are mapped by subjectRows.
+ * The changed dishes as stored now (this transaction's writes included; their rows are locked by
+ * the writer, so no one else changes them or their marks meanwhile), each with its current
+ * contribution, and the orders numbered by this transaction, which have none (an order is counted
+ * once, where it is numbered): one statement, which the unit of work sends with its read-back (null
+ * when there is nothing to record); its rows are mapped by subjectRows.
  */
-export function subjectsStatement(itemIds: readonly string[], orderIds: readonly string[]): SqlStatement | null {
+export function subjectsStatement(itemIds: readonly string[], numberedOrderIds: readonly string[]): SqlStatement | null {
   const parts: string[] = [];
   const params: unknown[] = [];
   if (itemIds.length > 0) {
@@ -43,13 +48,13 @@ export function subjectsStatement(itemIds: readonly string[], orderIds: readonly
                  WHERE d.item_id IN (?)`);
     params.push(itemIds);
   }
-  if (orderIds.length > 0) {
+  if (numberedOrderIds.length > 0) {
     parts.push(`SELECT 'O' AS kind, o.order_id AS id, o.merchant_id, NULL AS station, NULL AS state, o.placed_at, NULL AS ready_at,
-                       NULL AS served_at, NULL AS fired_at, NULL AS due_at, DATE_FORMAT(o.local_date, '%Y-%m-%d') AS local_date, o.local_hour, o.hour_start, ${MARK_COLS}
+                       NULL AS served_at, NULL AS fired_at, NULL AS due_at, DATE_FORMAT(o.local_date, '%Y-%m-%d') AS local_date, o.local_hour, o.hour_start,
+                       ${NO_MARK_COLS}
                   FROM orders o
-                  LEFT JOIN stats_marks m ON m.kind = 'O' AND m.id = o.order_id
                  WHERE o.order_id IN (?)`);
-    params.push(orderIds);
+    params.push(numberedOrderIds);
   }
   if (parts.length === 0) return null;
   return { sql: parts.join(' UNION ALL '), values: params };
