@@ -30,7 +30,7 @@
 // database and return what it decided; touches of a failed attempt are forgotten.
 import type { SqlStatement } from '../db/batch';
 import { inTx, type Conn, type Pool } from '../db/pool';
-import { appendChangesOfMerchants, type Change, type ChangeNotifier } from './append';
+import { appendChangesOfMerchants, type ChangeNotifier } from './append';
 import { createTouches, type DishTouch, type TouchedIds } from './read-back';
 
 export type { DishTouch, TouchedIds };
@@ -49,12 +49,12 @@ export interface WorkTx {
 /**
  * Derives more rows from the changes, inside the same transaction (e.g. the stats aggregates).
  * `read` is sent with the read-back of the touched rows (one round trip, after the work's writes);
- * `record` gets its rows and the changes, and returns its writes, which the unit of work sends in
- * the same round trip as the seq reservation (in the order returned, before it).
+ * `record` gets what it read and returns its writes, which the unit of work sends in the same
+ * round trip as the seq reservation (in the order returned, before it).
  */
 export interface ChangeRecorder {
   read(touched: TouchedIds): SqlStatement | null;
-  record(byMerchant: ReadonlyMap<string, readonly Change[]>, rows: unknown): readonly SqlStatement[];
+  record(rows: unknown): readonly SqlStatement[];
 }
 
 export interface UnitOfWork {
@@ -81,7 +81,7 @@ export function createUnitOfWork(deps: UnitOfWorkDeps): UnitOfWork {
         const result = await work(tx);
         const { byMerchant, alongside } = await touches.readBack(conn, (ids) => recorders.map((r) => r.read(ids)));
         const writes: SqlStatement[] = [];
-        if (byMerchant.size > 0) recorders.forEach((r, i) => writes.push(...r.record(byMerchant, alongside[i])));
+        if (byMerchant.size > 0) recorders.forEach((r, i) => writes.push(...r.record(alongside[i])));
         return { out: result, seqs: await appendChangesOfMerchants(conn, byMerchant, writes) };
       });
       for (const [merchantId, seq] of seqs) deps.notifier.changed(merchantId, seq);

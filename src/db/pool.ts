@@ -58,8 +58,8 @@ export function createPool(url: string, connectionLimit = POOL_SIZE): Pool {
     // Without FOUND_ROWS, affectedRows counts rows really changed: an upsert that hit an
     // existing row and changed nothing reports 0, which is how a duplicate is recognised.
     flags: ['-FOUND_ROWS'],
-    // The unit of work sends its aggregates, marks and seq reservation in one round trip
-    // (src/db/batch.ts); every value still goes through the driver's escaper, never into SQL text.
+    // Writers send several statements of a transaction in one round trip (src/db/batch.ts); every
+    // value still goes through the driver's escaper, never into SQL text.
     multipleStatements: true,
     connectAttributes: { program_name: 'kds' },
     // No async stack capture per query (mysql2 takes an Error stack for every call): measured

@@ -21,7 +21,7 @@ export interface StatsRecorderOptions {
 export function createStatsRecorder(opts: StatsRecorderOptions): ChangeRecorder {
   return {
     read: (touched) => subjectsStatement(touched.dishIds, touched.numberedOrderIds),
-    record(_byMerchant, rows) {
+    record(rows) {
       // every touched row is a change (the read-back throws on one that is missing), so the
       // subjects read with it are exactly the changed dishes and the orders numbered now
       const subjects = subjectRows((rows ?? []) as RowDataPacket[]);
@@ -36,9 +36,9 @@ export function createStatsRecorder(opts: StatsRecorderOptions): ChangeRecorder 
         }
         // facts built field by field: an object spread here cost more than the rest of the loop
         const now = dishContribution(s.id, {
-            merchantId: s.merchant_id, localDate: s.local_date, hourStart: s.hour_start, localHour: s.local_hour,
-            station: s.station, state: s.state ?? 'WAITING', placedAt: s.placed_at, readyAt: s.ready_at, servedAt: s.served_at, firedAt: s.fired_at, dueAt: s.due_at,
-          }, opts.lateAfterS);
+          merchantId: s.merchant_id, localDate: s.local_date, hourStart: s.hour_start, localHour: s.local_hour,
+          station: s.station, state: s.state ?? 'WAITING', placedAt: s.placed_at, readyAt: s.ready_at, servedAt: s.served_at, firedAt: s.fired_at, dueAt: s.due_at,
+        }, opts.lateAfterS);
         if (s.mark !== undefined && sameContribution(s.mark, now)) continue;
         if (s.mark !== undefined) addContribution(deltas, s.mark, -1);
         addContribution(deltas, now, 1);
