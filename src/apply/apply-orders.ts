@@ -5,29 +5,29 @@
 // lockQueues/lockEntry, which also read the stored versions). Every upstream column is still
 // guarded by the version in SQL: even a wrong plan could not move an order
 // backwards. `version` is assigned last because MySQL evaluates ON DUPLICATE KEY assignments left
-// to right. The ticket number and local day are given once (src/tickets/issue.ts): the upsert
-// writes them only where `ticket_no` is still NULL, before assigning `ticket_no` itself.
+// to right. The local day is given once, with the ticket number (src/tickets/issue.ts): the upsert
+// writes it only where `ticket_no` is still NULL; the number itself comes last, with the dishes'
+// writes, so the merchant-day counter is held for as short a time as the read-back allows.
 import type { RowDataPacket } from 'mysql2/promise';
 import type { WorkTx } from '../changes/unit-of-work';
-import { queryBatch } from '../db/batch';
+import { queryBatch, type SqlStatement } from '../db/batch';
 import type { MerchantZones } from '../merchant-settings/zones';
 import { alreadyApplied } from '../order-queue/decide';
-import { upsertScheduledFires, type ScheduledFireRow } from '../firing/sql';
+import { scheduledFiresStatement, type ScheduledFireRow } from '../firing/sql';
 import type { MenuCache } from '../menu/cache';
 import { selectMerchantSettings } from '../merchant-settings/select-settings';
 import { orderChannel, type OrderDetails } from '../order-service/details';
-import { reserveTickets } from '../tickets/issue';
+import { numbering, placeArrivals } from '../tickets/issue';
 import { planDishes, touchOf, type ExistingDish } from './dish-plan';
 
 const UPSERT_ORDERS = `
 INSERT INTO orders (order_id, merchant_id, table_no, status, version, placed_at, upstream_updated_at, updated_at,
-                    channel, platform, pickup_at, ticket_no, local_date, local_hour, hour_start)
+                    channel, platform, pickup_at, local_date, local_hour, hour_start)
 VALUES ?
 ON DUPLICATE KEY UPDATE
   local_date          = IF(ticket_no IS NULL, VALUES(local_date), local_date),
   local_hour          = IF(ticket_no IS NULL, VALUES(local_hour), local_hour),
   hour_start          = IF(ticket_no IS NULL, VALUES(hour_start), hour_start),
-  ticket_no           = IFNULL(ticket_no, VALUES(ticket_no)),
   table_no            = IF(VALUES(version) > version, VALUES(table_no), table_no),
   channel             = IF(VALUES(version) > version, VALUES(channel), channel),
   platform            = IF(VALUES(version) > version, VALUES(platform), platform),
@@ -102,8 +102,9 @@ export async function applyOrders(
   // one read of the merchants' settings: zones for the ticket days, fire by prep time, menu versions
   const settings = await selectMerchantSettings(conn, fresh.map((r) => r.details.merchantId));
   const zoneOf = (merchantId: string): string => merchants.zones.zoneFrom(settings.get(merchantId)?.timeZone);
-  // numbered before the orders upsert (which writes the numbers), after the queues' locks
-  const tickets = await reserveTickets(conn, fresh.filter((r) => !r.ticketed).map((r) => r.details), zoneOf);
+  // placed in local time now (the orders upsert writes the day), numbered at the end
+  const placed = placeArrivals(fresh.filter((r) => !r.ticketed).map((r) => r.details), zoneOf);
+  const tickets = new Map(placed.map((p) => [p.orderId, p]));
   // the orders' upsert and the locking read of their dishes in one round trip
   const [, rows] = (await queryBatch(conn, [
     {
@@ -113,7 +114,7 @@ export async function applyOrders(
         const t = tickets.get(d.orderId);
         return [
           d.orderId, d.merchantId, d.tableNo, d.status, d.version, d.placedAt, d.updatedAt, now, c.channel, c.platform, c.pickupAt,
-          t?.ticketNo ?? null, t?.localDate ?? null, t?.localHour ?? null, t?.hourStart ?? null,
+          t?.localDate ?? null, t?.localHour ?? null, t?.hourStart ?? null,
         ];
       })],
     },
@@ -149,8 +150,14 @@ export async function applyOrders(
       tx.touchDishes(touchOf(w), [w.itemId]);
     }
   }
-  if (dishValues.length > 0) await conn.query(UPSERT_DISHES, [dishValues]);
-  await upsertScheduledFires(conn, schedules);
+  // one round trip: the dishes, their scheduled fires, then the ticket numbers (lock order)
+  const writes: SqlStatement[] = [];
+  if (dishValues.length > 0) writes.push({ sql: UPSERT_DISHES, values: [dishValues] });
+  const fires = scheduledFiresStatement(schedules);
+  if (fires !== null) writes.push(fires);
+  const numbers = numbering(placed);
+  writes.push(...numbers.statements);
+  numbers.verify(await queryBatch(conn, writes));
   const applied = new Set(fresh);
   return requests.map((r) => applied.has(r));
 }

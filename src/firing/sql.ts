@@ -1,6 +1,7 @@
 // Statements on scheduled_fires (migration 090, design note 10) and on the hold/fire kitchen
 // columns of dishes. One function per query.
 import type { RowDataPacket } from 'mysql2/promise';
+import type { SqlStatement } from '../db/batch';
 import type { Conn } from '../db/pool';
 import type { Pool } from '../db/pool';
 
@@ -11,14 +12,19 @@ export interface ScheduledFireRow {
   dueAt: Date;
 }
 
-/** A fire scheduled again for the same dish replaces the earlier one. */
-export async function upsertScheduledFires(conn: Conn, rows: readonly ScheduledFireRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await conn.query(
-    `INSERT INTO scheduled_fires (item_id, merchant_id, order_id, due_at) VALUES ?
+/** A fire scheduled again for the same dish replaces the earlier one (null: nothing to schedule). */
+export function scheduledFiresStatement(rows: readonly ScheduledFireRow[]): SqlStatement | null {
+  if (rows.length === 0) return null;
+  return {
+    sql: `INSERT INTO scheduled_fires (item_id, merchant_id, order_id, due_at) VALUES ?
      ON DUPLICATE KEY UPDATE due_at = VALUES(due_at)`,
-    [rows.map((r) => [r.itemId, r.merchantId, r.orderId, r.dueAt])],
-  );
+    values: [rows.map((r) => [r.itemId, r.merchantId, r.orderId, r.dueAt])],
+  };
+}
+
+export async function upsertScheduledFires(conn: Conn, rows: readonly ScheduledFireRow[]): Promise<void> {
+  const statement = scheduledFiresStatement(rows);
+  if (statement !== null) await conn.query(statement.sql, statement.values);
 }
 
 export async function deleteScheduledFires(conn: Conn, itemIds: readonly string[]): Promise<void> {

@@ -44,7 +44,9 @@ export function createStatsRecorder(opts: StatsRecorderOptions): ChangeRecorder 
         addContribution(deltas, now, 1);
         marks.push(now);
       }
-      return [...deltaWrites(deltas), ...markWrites(marks)];
+      // the marks (one row per dish, no one else's) before the merchant-day rows every group of the
+      // merchant waits for: those are then held only for the seq reservation and the commit
+      return [...markWrites(marks), ...deltaWrites(deltas)];
     },
   };
 }

@@ -1,41 +1,63 @@
 // Gives every order its ticket number and local day the first time the KDS stores it (contract:
 // `ticketNo` counts the merchant's orders from 1 each local day, in order of arrival, stable once
-// given). Runs inside the apply step's unit of work (src/apply/apply-orders.ts) BEFORE the orders
-// upsert, which then writes the numbers in the same statement (`ticket_no` only where it is still
-// NULL): the orders' guard rows are locked already and say which orders have a number
-// (src/order-queue/sql.ts lockQueues), so no read of the orders and no second UPDATE of them is
-// needed. Issue 20 measured that fold: 2 statements fewer per write group and 1 row update fewer
-// per event (docs/throughput.md). The merchant-day counter rows are taken here, in key order,
-// after the guards and order rows and before the dishes and merchant_seq (lock order in
-// docs/architecture.md).
-import type { RowDataPacket } from 'mysql2/promise';
-import type { Conn } from '../db/pool';
-import { dayKey, demand, numberArrivals, place, type Arrival, type Numbered } from './number';
+// given). The apply step (src/apply/apply-orders.ts) places the arrivals first: the orders upsert
+// writes their local day and hour (only where `ticket_no` is still NULL). The numbers come LAST in
+// the apply step, in the round trip of the dishes' writes: the merchant-day counter is the hottest
+// row an order's write takes (every group with a new order of that merchant and day waits for it),
+// and a lock is held until commit, so it is taken as late as the read-back allows (the read-back
+// must see the numbers). One reservation per merchant-day and one UPDATE of the orders compute the
+// numbers in SQL from the counter, so nothing is read back between them. Lock order in
+// docs/architecture.md: the counters after the dishes, before the recorders and merchant_seq.
+import type { ResultSetHeader } from 'mysql2/promise';
+import type { SqlStatement } from '../db/batch';
+import { demand, fromEnd, place, type Arrival, type Placed } from './number';
 
-/**
- * Reserves the next numbers of their merchant-days for these orders (none of which has a number
- * yet), in the order given, and says where each sits in its merchant's local time (`zoneOf`: the
- * merchants' zones as read in this transaction).
- */
-export async function reserveTickets(conn: Conn, arrivals: readonly Arrival[], zoneOf: (merchantId: string) => string): Promise<Map<string, Numbered>> {
-  const out = new Map<string, Numbered>();
-  if (arrivals.length === 0) return out;
-  const placed = arrivals.map((a) => {
+/** Where each arrival sits in its merchant's local time (`zoneOf`: the zones read in this transaction). */
+export function placeArrivals(arrivals: readonly Arrival[], zoneOf: (merchantId: string) => string): Placed[] {
+  return arrivals.map((a) => {
     const at = place(a.placedAt, zoneOf(a.merchantId));
     return { orderId: a.orderId, merchantId: a.merchantId, placedAt: a.placedAt, localDate: at.localDate, localHour: at.localHour, hourStart: at.hourStart };
   });
-  const days = demand(placed);
-  await conn.query(
-    `INSERT INTO merchant_day_tickets (merchant_id, local_date, last_no) VALUES ?
-     ON DUPLICATE KEY UPDATE last_no = last_no + VALUES(last_no)`,
-    [days.map((d) => [d.merchantId, d.localDate, d.n])],
-  );
-  const [counters] = await conn.query<RowDataPacket[]>(
-    `SELECT merchant_id, DATE_FORMAT(local_date, '%Y-%m-%d') AS local_date, last_no
-       FROM merchant_day_tickets WHERE (merchant_id, local_date) IN (?) FOR UPDATE`,
-    [days.map((d) => [d.merchantId, d.localDate])],
-  );
-  const lastNo = new Map(counters.map((c) => [dayKey(String(c.merchant_id), String(c.local_date)), Number(c.last_no)]));
-  for (const n of numberArrivals(placed, lastNo)) out.set(n.orderId, n);
-  return out;
+}
+
+export interface Numbering {
+  /** Sent after the orders' rows hold their local days (the apply step's upsert). */
+  statements: SqlStatement[];
+  /** Given the statements' results: throws (a bug: the transaction rolls back) unless every order was numbered. */
+  verify(results: readonly unknown[]): void;
+}
+
+/**
+ * Reserves each merchant-day's share of numbers (counter rows in key order) and numbers the orders,
+ * in the order given, from the counter as it now stands: the last of a day's arrivals gets the
+ * counter, the one before it the counter - 1, and so on (`fromEnd`).
+ */
+export function numbering(placed: readonly Placed[]): Numbering {
+  if (placed.length === 0) return { statements: [], verify: () => undefined };
+  const offsets = fromEnd(placed);
+  const cases: unknown[] = [];
+  for (const a of placed) cases.push(a.orderId, offsets.get(a.orderId));
+  return {
+    statements: [
+      {
+        sql: `INSERT INTO merchant_day_tickets (merchant_id, local_date, last_no) VALUES ?
+         ON DUPLICATE KEY UPDATE last_no = last_no + VALUES(last_no)`,
+        values: [demand(placed).map((d) => [d.merchantId, d.localDate, d.n])],
+      },
+      {
+        // a single-table UPDATE by primary key, the counter read per row: a join would let the
+        // optimizer walk orders from the counters and lock other transactions' orders
+        sql: `UPDATE orders o
+                 SET o.ticket_no = (SELECT t.last_no FROM merchant_day_tickets t
+                                     WHERE t.merchant_id = o.merchant_id AND t.local_date = o.local_date)
+                                   - CASE o.order_id ${placed.map(() => 'WHEN ? THEN ?').join(' ')} END
+               WHERE o.order_id IN (?) AND o.ticket_no IS NULL`,
+        values: [...cases, placed.map((a) => a.orderId)],
+      },
+    ],
+    verify(results) {
+      const numbered = (results[results.length - 1] as ResultSetHeader | undefined)?.affectedRows;
+      if (numbered !== placed.length) throw new Error(`ticket numbering: ${String(numbered)} of ${placed.length} orders numbered`);
+    },
+  };
 }

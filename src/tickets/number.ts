@@ -14,11 +14,8 @@ export interface Placement {
   hourStart: Date;
 }
 
-export interface Numbered extends Placement {
-  orderId: string;
-  merchantId: string;
-  ticketNo: number;
-}
+/** An arrival and where it sits in local time. */
+export interface Placed extends Arrival, Placement {}
 
 export function place(placedAt: Date, zone: string): Placement {
   const h = localDateAndHour(placedAt, zone);
@@ -28,7 +25,7 @@ export function place(placedAt: Date, zone: string): Placement {
 export const dayKey = (merchantId: string, date: string): string => `${merchantId}\u0000${date}`;
 
 /** How many numbers each merchant-day needs, in key order (the order its counter rows are locked). */
-export function demand(placed: readonly (Arrival & Placement)[]): { merchantId: string; localDate: string; n: number }[] {
+export function demand(placed: readonly Placed[]): { merchantId: string; localDate: string; n: number }[] {
   const out = new Map<string, { merchantId: string; localDate: string; n: number }>();
   for (const a of placed) {
     const k = dayKey(a.merchantId, a.localDate);
@@ -40,21 +37,19 @@ export function demand(placed: readonly (Arrival & Placement)[]): { merchantId: 
 }
 
 /**
- * Numbers the arrivals, in the order given, from counters that already include them: `lastNo`
- * is each merchant-day's counter after reserving its share, so its range ends there.
+ * How far each arrival's number sits from the end of its merchant-day's range: the counter, after
+ * reserving this batch's share, is the last number given, so an arrival gets `counter - fromEnd`.
+ * Numbers run in the order given (of arrival), one per order, none skipped.
  */
-export function numberArrivals(placed: readonly (Arrival & Placement)[], lastNo: ReadonlyMap<string, number>): Numbered[] {
-  const need = new Map(demand(placed).map((d) => [dayKey(d.merchantId, d.localDate), d.n]));
-  const next = new Map<string, number>();
-  for (const [k, n] of need) {
-    const end = lastNo.get(k);
-    if (end === undefined || end < n) throw new Error(`ticket counter returned no usable number for ${k.replace('\u0000', ' ')}`);
-    next.set(k, end - n + 1);
-  }
-  return placed.map((a) => {
+export function fromEnd(placed: readonly Placed[]): Map<string, number> {
+  const after = new Map<string, number>();
+  const out = new Map<string, number>();
+  for (let i = placed.length - 1; i >= 0; i -= 1) {
+    const a = placed[i] as Placed;
     const k = dayKey(a.merchantId, a.localDate);
-    const n = next.get(k) as number;
-    next.set(k, n + 1);
-    return { orderId: a.orderId, merchantId: a.merchantId, localDate: a.localDate, localHour: a.localHour, hourStart: a.hourStart, ticketNo: n };
-  });
+    const n = after.get(k) ?? 0;
+    out.set(a.orderId, n);
+    after.set(k, n + 1);
+  }
+  return out;
 }

@@ -103,6 +103,15 @@ describe('group writes', () => {
       const seqs = await seqsOf(db.pool, `GM${m}`);
       assert.deepEqual(seqs, Array.from({ length: 30 }, (_, i) => i + 1), `GM${m}`);
     }
+    // ticket numbers, reserved per group from the merchant-day's counter: 1..10 for each merchant,
+    // none skipped or given twice (the order within a group: test/unit/tickets.test.ts)
+    const [tickets] = await db.pool.query<RowDataPacket[]>(
+      "SELECT order_id, merchant_id, ticket_no FROM orders WHERE order_id LIKE 'G-new-%'",
+    );
+    for (let m = 0; m < 3; m++) {
+      const numbers = tickets.filter((t) => t.merchant_id === `GM${m}`).map((t) => Number(t.ticket_no)).sort((a, b) => a - b);
+      assert.deepEqual(numbers, Array.from({ length: 10 }, (_, i) => i + 1), `GM${m}`);
+    }
   });
 
   it('an event the database refuses fails alone, parked FAILED; the rest of its group commits', async () => {
