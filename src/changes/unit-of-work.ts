@@ -2,7 +2,8 @@
 // group write, the retry job, dish marks and every kitchen action — runs its work inside `run`:
 //
 //   1. the work takes its own row locks, in the fixed order of the whole system:
-//        order queues (order_guards, by order id) → orders → ticket counters → dishes (by order id / item id);
+//        order queues (order_guards, by order id) → orders → dishes (by order id / item id) → ticket
+//        counters (the apply step, in its last round trip);
 //   2. it writes, and says WHICH rows it changed — never what they now hold:
 //        tx.touchOrders(orderIds)            an order's row changed (status, rush, ticket, …); with
 //                                            `numbered`, it got its ticket number now (first store)
