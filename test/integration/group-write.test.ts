@@ -222,6 +222,24 @@ describe('group writes', () => {
     for (const m of ['KM-A', 'KM-B']) assert.deepEqual(await seqsOf(db.pool, m), Array.from({ length: 210 }, (_, i) => i + 1), m);
   });
 
+  it('two writers numbering one merchant-day at once: every order one ticket number, none skipped or given twice', async () => {
+    const { sim, db } = kit;
+    // two processors (as two instances would be) apply new orders of one merchant concurrently:
+    // their groups contend for the one merchant-day counter, each taking it last in its transaction
+    const orders = Array.from({ length: 80 }, (_, i) => orderWithEvents(sim, `T-both-${i}`, 1, 'GT1')[0] as OrderEvent);
+    const [a, b] = await Promise.all([
+      run(kit.processor(), orders.filter((_, i) => i % 2 === 0)),
+      run(kit.processor(), orders.filter((_, i) => i % 2 === 1)),
+    ]);
+    assert.deepEqual([...a, ...b].map((r) => (r.status === 'fulfilled' ? r.value : `rejected: ${String(r.reason)}`)), orders.map(() => 'applied'));
+    const [rows] = await db.pool.query<RowDataPacket[]>("SELECT ticket_no FROM orders WHERE merchant_id = 'GT1' ORDER BY ticket_no");
+    assert.deepEqual(rows.map((r) => Number(r.ticket_no)), Array.from({ length: 80 }, (_, i) => i + 1));
+    const [[counter]] = await db.pool.query<RowDataPacket[]>("SELECT last_no FROM merchant_day_tickets WHERE merchant_id = 'GT1'");
+    assert.equal(Number(counter?.last_no), 80, 'the counter ends at the last number given');
+    // each order's change (and its dishes') in the log, gap-free
+    assert.deepEqual(await seqsOf(db.pool, 'GT1'), Array.from({ length: 240 }, (_, i) => i + 1));
+  });
+
   it('a later version of an order in the same group as other orders never moves it backwards', async () => {
     const { sim, db } = kit;
     const b3 = body('B-late', 3, { status: 'COMPLETED' });
