@@ -14,7 +14,7 @@ import { saveJobState } from '../alerts/job-state';
 import { lockBlocked } from '../order-queue/sql';
 import {
   countBlockedOld, moveChanges, moveClosedEntries, moveOrders, selectOldChanges, selectOldClosedEntries,
-  selectOldOrders, START, type OrderCursor,
+  selectOldOrders, START, type LogCursor, type OrderCursor,
 } from './sql';
 
 export interface ArchiveDeps {
@@ -98,9 +98,11 @@ export function createArchiveJob(deps: ArchiveDeps): ArchiveJob {
       s.batches += 1;
     }
 
+    let logFrom: LogCursor = new Date(0);
     while (more()) {
-      const keys = await selectOldChanges(deps.pool, cutoff, size);
+      const { keys, next } = await selectOldChanges(deps.pool, cutoff, logFrom, size);
       if (keys.length === 0) break;
+      logFrom = next;
       s.changes += await inTx(deps.pool, (conn) => moveChanges(conn, keys));
       s.batches += 1;
     }

@@ -93,12 +93,23 @@ export async function moveOrders(conn: Conn, ids: readonly string[]): Promise<Mo
 
 export type LogKey = [merchantId: string, seq: number];
 
-export async function selectOldChanges(pool: Pool, cutoff: Date, limit: number): Promise<LogKey[]> {
+/** Where the change log's move has got to: the creation time of the last batch's newest entry. */
+export type LogCursor = Date;
+
+/**
+ * The oldest log entries from the cursor on (change_log_created). The range starts at the cursor,
+ * not at the start of the index: the entries moved before are deleted, but their index records stay
+ * delete-marked until InnoDB's purge reaches them, and a scan from the start would step over all of
+ * them again in every batch — millions after a day's move, while purge lags behind the deletes.
+ * Entries of the cursor's own millisecond not moved yet are taken by `>=`.
+ */
+export async function selectOldChanges(pool: Pool, cutoff: Date, from: LogCursor, limit: number): Promise<{ keys: LogKey[]; next: LogCursor }> {
   const [rows] = await pool.query<RowDataPacket[]>(
-    'SELECT merchant_id, seq FROM change_log WHERE created_at < ? ORDER BY created_at LIMIT ?',
-    [cutoff, limit],
+    'SELECT merchant_id, seq, created_at FROM change_log WHERE created_at >= ? AND created_at < ? ORDER BY created_at LIMIT ?',
+    [from, cutoff, limit],
   );
-  return rows.map((r) => [String(r.merchant_id), Number(r.seq)]);
+  const last = rows[rows.length - 1];
+  return { keys: rows.map((r) => [String(r.merchant_id), Number(r.seq)]), next: last === undefined ? from : (last.created_at as Date) };
 }
 
 export async function moveChanges(conn: Conn, keys: readonly LogKey[]): Promise<number> {

@@ -155,3 +155,22 @@ test('a second instance skips the run while one holds the archive lock', async (
     conn.release();
   }
 });
+
+test('log entries of one millisecond across batches: each moved once, the rest of the log untouched', async () => {
+  // the change log's move keeps a cursor on created_at (so it does not rescan what it deleted) and
+  // takes the cursor's own millisecond again: 40 entries of one instant, batches of 7
+  const log = (seq: number, t: Date): unknown[] => ['M-MS', seq, 'order', `OMS${seq}`, null, 0, `{"seq":${seq}}`, t];
+  const instant = new Date(OLD.getTime() + 123);
+  await insert('change_log', ['merchant_id', 'seq', 'kind', 'order_id', 'item_id', 'serve', 'payload', 'created_at'], [
+    log(1, new Date(instant.getTime() - 1)),
+    ...Array.from({ length: 40 }, (_, i) => log(2 + i, instant)),
+    log(42, new Date(instant.getTime() + 1)),
+    log(43, RECENT),
+  ]);
+  const moved = await fingerprint('change_log', "merchant_id = 'M-MS' AND seq <= 42");
+  const run = await createArchiveJob({ pool: db.pool, log: silentLogger, afterDays: 7, batchSize: 7, clock: () => NOW }).runOnce();
+  assert.deepEqual([run.changes, run.batches, run.complete], [42, 6, true]);
+  assert.equal(await fingerprint('change_log_archive', "merchant_id = 'M-MS'"), moved);
+  assert.equal(await count(db.pool, "SELECT COUNT(*) AS n FROM change_log WHERE merchant_id = 'M-MS'"), 1);
+  assert.equal(await count(db.pool, "SELECT COUNT(*) AS n FROM change_log WHERE merchant_id = 'M-MS' AND seq = 43"), 1);
+});
