@@ -157,7 +157,8 @@ export async function applyOrders(
   if (fires !== null) writes.push(fires);
   const numbers = numbering(placed);
   writes.push(...numbers.statements);
-  numbers.verify(await queryBatch(conn, writes));
+  const results = await queryBatch(conn, writes);
+  numbers.verify(results.slice(results.length - numbers.statements.length));
   const applied = new Set(fresh);
   return requests.map((r) => applied.has(r));
 }

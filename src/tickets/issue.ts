@@ -23,7 +23,7 @@ export function placeArrivals(arrivals: readonly Arrival[], zoneOf: (merchantId:
 export interface Numbering {
   /** Sent after the orders' rows hold their local days (the apply step's upsert). */
   statements: SqlStatement[];
-  /** Given the statements' results: throws (a bug: the transaction rolls back) unless every order was numbered. */
+  /** Given the results of `statements`, in their order: throws (a bug: the transaction rolls back) unless every order was numbered. */
   verify(results: readonly unknown[]): void;
 }
 
@@ -56,7 +56,7 @@ export function numbering(placed: readonly Placed[]): Numbering {
       },
     ],
     verify(results) {
-      const numbered = (results[results.length - 1] as ResultSetHeader | undefined)?.affectedRows;
+      const numbered = (results[1] as ResultSetHeader | undefined)?.affectedRows;
       if (numbered !== placed.length) throw new Error(`ticket numbering: ${String(numbered)} of ${placed.length} orders numbered`);
     },
   };
