@@ -1,5 +1,5 @@
 // `npm run bench [-- baseline ceiling burst latency idle instances cost screens history archive shards] [--events N] [--rate N]
-// [--scale F] [--days N] [--kds-node-args=...] [--profile]`:
+// [--scale F] [--days N] [--kds-node-args=...] [--mariadb-args=...] [--profile]`:
 // runs the scenarios on the real
 // local stack (Kafka, MariaDB, ZooKeeper; `npm run infra:up`) and prints one JSON line each.
 // docs/throughput.md explains each scenario and records the results.
@@ -60,6 +60,9 @@ async function main(): Promise<void> {
       // the KDS process writes a V8 CPU profile into .cache/bench/prof/ when it stops;
       // `npx tsx bench/profile-top.ts <file>` lists where its time went
       profile: { type: 'boolean' },
+      // extra options for the benchmark's own MariaDB (scenarios that start one), e.g.
+      // --mariadb-args=--innodb-buffer-pool-size=2G
+      'mariadb-args': { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
         ...(values['kds-node-args'] === undefined ? KDS_NODE_ARGS : values['kds-node-args'].split(/\s+/).filter(Boolean)),
         ...(values.profile === true ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
       ],
+      mariadbArgs: (values['mariadb-args'] ?? '').split(/\s+/).filter(Boolean),
       merchants: values.merchants ? Number(values.merchants) : 20,
       settings: THROUGHPUT_SETTINGS,
       kdsEnv: {},

@@ -113,7 +113,7 @@ async function runSide(side: 'kds' | 'reference', db: PrivateMariadb, opts: Benc
 export async function cost(opts: BenchOptions): Promise<ScenarioResult> {
   const events = opts.events ?? 60_000;
   const steps = placedOnly(generateTraffic({ orders: events, seed: 13, merchants: opts.merchants }));
-  const db = await startPrivateMariadb('cost');
+  const db = await startPrivateMariadb('cost', opts.mariadbArgs);
   try {
     const reference = await runSide('reference', db, opts, steps);
     const kds = await runSide('kds', db, opts, steps);

@@ -161,7 +161,7 @@ export async function history(opts: BenchOptions): Promise<ScenarioResult> {
   const scale = opts.scale ?? 1;
   const shape: HistoryShape = { merchants: MERCHANTS, ordersPerDay: Math.round(FULL_ORDERS_PER_DAY * scale), days: opts.days ?? 7 };
   const dbName = `kds_hist_${shape.days}d_${shape.ordersPerDay}`;
-  const db = await startPrivateMariadb('history', [], true);
+  const db = await startPrivateMariadb('history', opts.mariadbArgs, true);
   const sim = await createOrderServiceSimulator();
   let admin = await mysql.createConnection({ uri: db.url });
   try {

@@ -38,7 +38,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export async function screens(opts: BenchOptions): Promise<ScenarioResult> {
   const rate = opts.rate ?? RATE;
   const total = opts.events === undefined ? 2000 : Math.max(20, opts.events);
-  const db = await startPrivateMariadb('screens');
+  const db = await startPrivateMariadb('screens', opts.mariadbArgs);
   const stage = await prepareStage('screens', 4, db.url);
   const sim = await createOrderServiceSimulator();
   const prod = await producer();

@@ -67,7 +67,7 @@ async function drainAll(envs: Stage[], db: PrivateMariadb, opts: BenchOptions, s
 
 export async function shards(opts: BenchOptions): Promise<ScenarioResult> {
   const events = opts.events ?? 20_000;
-  const db = await startPrivateMariadb('shards');
+  const db = await startPrivateMariadb('shards', opts.mariadbArgs);
   const sim = await createOrderServiceSimulator();
   const writer = inProcessWriter(sim);
   const staged: Stage[] = [];

@@ -16,6 +16,8 @@ export interface BenchOptions {
   kdsEnv: NodeJS.ProcessEnv;
   /** Extra node flags for the KDS process (e.g. --cpu-prof). */
   kdsNodeArgs?: string[];
+  /** Extra options for the benchmark's own MariaDB (e.g. --innodb-buffer-pool-size=2G). */
+  mariadbArgs?: string[];
 }
 
 export type ScenarioResult = Record<string, unknown> & { scenario: string };
