@@ -20,18 +20,22 @@ const DISH_COLS = [
   'added_to', 'course', 'upstream_hold', 'held', 'fired_at', 'due_at',
 ];
 const MARK_COLS = ['id', 'merchant_id', 'order_id', 'item_id', 'action', 'from_state', 'to_state', 'role', 'device_id', 'at'];
-const LOG_COLS = ['merchant_id', 'seq', 'kind', 'order_id', 'item_id', 'serve', 'payload', 'created_at'];
+export const LOG_COLS = ['merchant_id', 'seq', 'kind', 'order_id', 'item_id', 'serve', 'payload', 'created_at'];
 const RETRY_COLS = [
   'id', 'order_id', 'merchant_id', 'queue_pos', 'event_id', 'event_type', 'event_version', 'occurred_at',
   'raw_event', 'source', 'status', 'attempts', 'last_error', 'next_attempt_at', 'mailed_at', 'created_at',
   'updated_at',
 ];
 
-/** `INSERT INTO <table>_archive (cols) SELECT cols FROM <table> WHERE <where> ON DUPLICATE KEY UPDATE …` */
-function copySql(table: string, cols: readonly string[], where: string): string {
+/**
+ * `INSERT INTO <table>_archive (cols) SELECT cols FROM <table> WHERE <where> ON DUPLICATE KEY UPDATE …`;
+ * `partition` reads one partition of the table (./log-days-sql.ts).
+ */
+export function copySql(table: string, cols: readonly string[], where: string, partition?: string): string {
   const list = cols.join(', ');
   const upd = cols.map((c) => `${table}_archive.${c} = VALUES(${c})`).join(', ');
-  return `INSERT INTO ${table}_archive (${list}) SELECT ${list} FROM ${table} WHERE ${where} ON DUPLICATE KEY UPDATE ${upd}`;
+  const from = partition === undefined ? table : `${table} PARTITION (${partition})`;
+  return `INSERT INTO ${table}_archive (${list}) SELECT ${list} FROM ${from} WHERE ${where} ON DUPLICATE KEY UPDATE ${upd}`;
 }
 
 export interface OrderCursor {

@@ -58,7 +58,7 @@ export function scheduleJobs(o: JobsOptions): void {
   );
   teardown.add('alert jobs', () => alertTask.stop());
 
-  const archive = createArchiveJob({ pool: o.pool, log: log.child({ component: 'archive' }), afterDays: config.archive.afterDays });
+  const archive = createArchiveJob({ pool: o.pool, log: log.child({ component: 'archive' }), afterDays: config.archive.afterDays, pausePercent: config.archive.pausePercent });
   const archiveTask = cron.schedule(
     config.archive.cron,
     () => {

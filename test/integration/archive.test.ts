@@ -1,7 +1,8 @@
 // The archive job on generated old data: interrupted after one batch, resumed, every old row ends
 // in its archive table exactly once (same content), every recent row untouched, and an order that
 // still has pending retry entries is kept whatever its age. Dish marks move with their orders;
-// stats contributions of archived orders and dishes are dropped.
+// stats contributions of archived orders and dishes are dropped. The change log leaves by whole
+// days, as partitions, and what is left before the cutoff's day row by row.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { RowDataPacket } from 'mysql2/promise';
@@ -173,4 +174,75 @@ test('log entries of one millisecond across batches: each moved once, the rest o
   assert.equal(await fingerprint('change_log_archive', "merchant_id = 'M-MS'"), moved);
   assert.equal(await count(db.pool, "SELECT COUNT(*) AS n FROM change_log WHERE merchant_id = 'M-MS'"), 1);
   assert.equal(await count(db.pool, "SELECT COUNT(*) AS n FROM change_log WHERE merchant_id = 'M-MS' AND seq = 43"), 1);
+});
+
+test('whole days of the change log leave as partitions; log entries before the day the cutoff falls in row by row; the rest kept', async () => {
+  // a run three weeks from now: today's partition and the days made ahead of it are then wholly
+  // older than the cutoff's day, and leave by a copy and a drop
+  const later = new Date(NOW.getTime() + 21 * DAY);
+  const logCut = new Date(Math.floor((later.getTime() - 7 * DAY) / DAY) * DAY);
+  const log = (seq: number, t: Date): unknown[] => ['M-DAY', seq, 'order', `OD${seq}`, null, 0, `{"seq":${seq},"note":"<b>麻婆</b>"}`, t];
+  await insert('change_log', ['merchant_id', 'seq', 'kind', 'order_id', 'item_id', 'serve', 'payload', 'created_at'], [
+    log(1, new Date(logCut.getTime() - 1)), // in a partition that also holds newer entries: row by row
+    log(2, logCut), // the cutoff's own day: kept
+    log(3, new Date(later.getTime() + 3_600_000)), // beyond every day made so far (in pmax until split): kept
+  ]);
+  const partitions = async (): Promise<string[]> => {
+    const [rows] = await db.pool.query<RowDataPacket[]>(
+      "SELECT PARTITION_NAME AS p FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'change_log' ORDER BY PARTITION_ORDINAL_POSITION",
+    );
+    return rows.map((r) => String(r.p));
+  };
+  const name = (t: Date): string => `lt${t.toISOString().slice(0, 10).replace(/-/g, '')}`;
+  const today = new Date(Math.floor(NOW.getTime() / DAY) * DAY);
+  const was = await partitions();
+  // as migration 150 made them (the earlier runs, clock NOW, had nothing to add): up to the end of
+  // today, then a partition for each of the three days after
+  assert.deepEqual(was, [1, 2, 3, 4].map((k) => name(new Date(today.getTime() + k * DAY))).concat('pmax'));
+  // left from the tests before: merchant M1's recent entries and M-MS's last, all in today's partition
+  const leaving = await fingerprint('change_log', "merchant_id <> 'M-DAY'");
+  const leavingCount = Number(leaving.split('/')[0]);
+  assert.equal(leavingCount, 501);
+  const rowByRow = await fingerprint('change_log', "merchant_id = 'M-DAY' AND seq = 1");
+
+  const run = await createArchiveJob({ pool: db.pool, log: silentLogger, afterDays: 7, batchSize: 7, clock: () => later }).runOnce();
+  assert.equal(run.complete, true);
+  assert.equal(run.logDays, 4, 'the partitions of today and the three days after it left whole');
+  // the days' entries and the row-by-row one are in the archive, unchanged
+  assert.equal(await fingerprint('change_log_archive', "(merchant_id = 'M1' AND seq > 2000) OR (merchant_id = 'M-MS' AND seq = 43)"), leaving);
+  assert.equal(await fingerprint('change_log_archive', "merchant_id = 'M-DAY'"), rowByRow);
+  // what is left: the cutoff's day and the entry beyond it; partitions up to three days after `later`
+  assert.deepEqual((await db.pool.query<RowDataPacket[]>('SELECT seq FROM change_log ORDER BY seq'))[0].map((r) => Number(r.seq)), [2, 3]);
+  const laterDay = new Date(Math.floor(later.getTime() / DAY) * DAY);
+  assert.deepEqual(await partitions(), [0, 1, 2, 3, 4].map((k) => name(new Date(laterDay.getTime() + k * DAY))).concat('pmax'));
+  const [where] = await db.pool.query<RowDataPacket[]>("SELECT seq FROM change_log PARTITION (" + name(new Date(laterDay.getTime() + DAY)) + ')');
+  assert.deepEqual(where.map((r) => Number(r.seq)), [3], 'the entry an hour after `later` split out of pmax into its day');
+});
+
+test('with a pause set, the run rests after every batch; a stop during a rest ends the run after that batch', async () => {
+  const paced = ids('OP', 25);
+  await insert('orders', ['order_id', 'merchant_id', 'table_no', 'status', 'version', 'placed_at', 'upstream_updated_at', 'created_at', 'updated_at'],
+    paced.map((o, i) => {
+      const t = new Date(OLD.getTime() + i * 1000);
+      return [o, 'M1', 'T1', 'COMPLETED', 3, t, t, t, t];
+    }));
+  const stop = new AbortController();
+  const stopped = await createArchiveJob({
+    pool: db.pool, log: silentLogger, afterDays: 7, batchSize: 10, clock: () => NOW, pausePercent: 50,
+    rest: () => Promise.resolve(stop.abort()),
+  }).runOnce({ signal: stop.signal });
+  assert.deepEqual([stopped.batches, stopped.orders, stopped.complete], [1, 10, false]);
+
+  const rests: number[] = [];
+  const rest = await createArchiveJob({
+    pool: db.pool, log: silentLogger, afterDays: 7, batchSize: 10, clock: () => NOW, pausePercent: 50,
+    rest: (ms) => Promise.resolve(void rests.push(ms)),
+  }).runOnce();
+  assert.deepEqual([rest.batches, rest.orders, rest.complete], [2, 15, true]);
+  assert.equal(rests.length, 2, 'a rest after each batch');
+  assert.ok(rests.every((ms) => ms > 0), `rests in proportion to the batches' time: ${rests.join(', ')}`);
+
+  const none: number[] = [];
+  await createArchiveJob({ pool: db.pool, log: silentLogger, afterDays: 7, clock: () => NOW, pausePercent: 0, rest: (ms) => Promise.resolve(void none.push(ms)) }).runOnce();
+  assert.deepEqual(none, [], 'no pause set: no rest');
 });

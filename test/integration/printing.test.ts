@@ -23,7 +23,7 @@ const AFTER_S = 2;
 const config: Pick<Config, 'printing' | 'stats' | 'archive'> = {
   printing: { fallbackAfterS: AFTER_S, retryMaxS: 1, timeoutMs: 3000 },
   stats: { defaultTimeZone: 'Asia/Shanghai', lateAfterS: 900 },
-  archive: { cron: '0 0 0 * * *', afterDays: 7, boardDays: 3 },
+  archive: { cron: '0 0 0 * * *', afterDays: 7, boardDays: 3, pausePercent: 0 },
 };
 
 interface Instance {
