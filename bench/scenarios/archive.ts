@@ -6,13 +6,14 @@
 // moves that day: its duration and counts, and the live p99 during it, in the same run.
 import mysql from 'mysql2/promise';
 import { createArchiveJob } from '../../src/archive/job';
+import { DEFAULT_ARCHIVE_PAUSE_PCT } from '../../src/config';
 import { createPool } from '../../src/db/pool';
 import { silentLogger } from '../../src/log';
 import { createOrderServiceSimulator } from '../../simulator/order-service';
 import { generateTraffic } from '../../simulator/scenario';
 import { producer } from '../../test/support/kafka';
 import { writeSettings } from '../../test/support/zk';
-import { fillHistory, historyCounts } from '../lib/history-fill';
+import { fillHistory, historyCounts, partitionPastDays, settle } from '../lib/history-fill';
 import { LatencyBook, openScreen, publishFor, summary, type Screen } from '../lib/live';
 import { load1 } from '../lib/offsets';
 import { startPrivateMariadb } from '../lib/private-mariadb';
@@ -24,22 +25,38 @@ import type { BenchOptions, ScenarioResult } from './types';
 const MERCHANTS = 2000;
 const FULL_ORDERS_PER_DAY = 500_000;
 const BASE_S = 30;
+const WINDOW_S = 10;
+
+/** p99 and max of the samples seen in each `seconds` window after `t0` (performance.now() times). */
+function windows(samples: readonly number[], at: readonly number[], t0: number, seconds: number): { s: number; n: number; p99Ms: number; maxMs: number }[] {
+  const by = new Map<number, number[]>();
+  samples.forEach((ms, i) => {
+    const w = Math.floor(((at[i] ?? t0) - t0) / 1000 / seconds) * seconds;
+    const list = by.get(w);
+    if (list === undefined) by.set(w, [ms]);
+    else list.push(ms);
+  });
+  return [...by].sort(([a], [b]) => a - b).map(([w, ms]) => ({ s: w, ...summary(ms) })).map(({ s, n, p99Ms, maxMs }) => ({ s, n, p99Ms, maxMs }));
+}
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function archive(opts: BenchOptions): Promise<ScenarioResult> {
   const rate = opts.rate ?? 500;
   const shape = { merchants: MERCHANTS, ordersPerDay: Math.round(FULL_ORDERS_PER_DAY * (opts.scale ?? 1)), firstDay: 8, days: 8 };
-  const db = await startPrivateMariadb('archive');
+  const db = await startPrivateMariadb('archive', opts.mariadbArgs);
   const stage = await prepareStage('archive', 4, db.url);
   const sim = await createOrderServiceSimulator();
   const prod = await producer();
   const screens: Screen[] = [];
   try {
     const fill = await mysql.createConnection({ uri: stage.db.url });
+    // the change log in days, as a service running through them leaves it
+    await partitionPastDays(fill, shape.firstDay);
     const t0 = performance.now();
     await fillHistory(fill, shape, (m) => void process.stderr.write(`${m}\n`));
     const fillSeconds = round((performance.now() - t0) / 1000);
     const before = await historyCounts(fill);
+    const settleSeconds = await settle(fill);
     await fill.end();
 
     await writeSettings(stage.zkRoot, opts.settings);
@@ -48,22 +65,33 @@ export async function archive(opts: BenchOptions): Promise<ScenarioResult> {
       const steps = generateTraffic({ orders: Math.ceil((rate * 700) / 3), seed: 83, merchants: MERCHANTS, window: 300, startMs: Date.now() });
       const merchants = [...new Set(steps.map((s) => s.event.merchantId))].slice(0, 20);
       const book = new LatencyBook();
-      for (const m of merchants) screens.push(await openScreen(kds.port, m, (o, v) => book.seen(o, v)));
+      // when each sample was taken, for the timeline of the job's run
+      const seenAt: number[] = [];
+      const seen = (o: string, v: number): void => {
+        const had = book.samples.length;
+        book.seen(o, v);
+        if (book.samples.length > had) seenAt.push(performance.now());
+      };
+      for (const m of merchants) screens.push(await openScreen(kds.port, m, seen));
       let cursor = 0;
       // warm-up, then the baseline
       cursor += await publishFor(prod, stage.topic, sim, steps, rate, book, 10).done;
       await sleep(2000);
       book.take();
+      seenAt.length = 0;
       const loadBase = load1();
       const cpuBase = cpuMeter({ kds: kds.pid, mariadb: db.pid() });
       cursor += await publishFor(prod, stage.topic, sim, steps.slice(cursor), rate, book, BASE_S).done;
       await sleep(2000);
       const usedBase = cpuBase();
       const base = summary(book.take());
+      seenAt.length = 0;
 
       // the archive job, as the cron runs it (its own pool), while the same traffic goes on
       const pool = createPool(stage.db.url, 4);
-      const job = createArchiveJob({ pool, log: silentLogger, afterDays: 7 });
+      // as the service runs it: ARCHIVE_PAUSE_PCT from the environment, else the service's default
+      const pausePercent = Number(process.env.ARCHIVE_PAUSE_PCT ?? DEFAULT_ARCHIVE_PAUSE_PCT);
+      const job = createArchiveJob({ pool, log: silentLogger, afterDays: 7, pausePercent });
       const loadArchive = load1();
       const cpuArchive = cpuMeter({ kds: kds.pid, mariadb: db.pid(), bench: process.pid });
       const traffic = publishFor(prod, stage.topic, sim, steps.slice(cursor), rate, book, 600);
@@ -74,18 +102,22 @@ export async function archive(opts: BenchOptions): Promise<ScenarioResult> {
       await traffic.done;
       await sleep(2000);
       const usedArchive = cpuArchive();
+      const atDuring = seenAt.splice(0).slice(-book.samples.length);
+      const timeline = windows(book.samples, atDuring, j0, WINDOW_S);
       const during = summary(book.take());
       await pool.end();
       const after = await historyCounts(stage.db.pool);
       const ratio = during.p99Ms / base.p99Ms;
       return {
         scenario: 'archive',
-        shape, fillSeconds, before, after,
-        job: { seconds: round(jobSeconds), ...moved },
+        shape, fillSeconds, settleSeconds, before, after,
+        job: { seconds: round(jobSeconds), pausePercent, ...moved },
         liveRatePerSec: rate,
         withoutArchive: { ...base, load1: loadBase, cpu: usedBase },
         duringArchive: { ...during, load1: loadArchive, cpu: usedArchive },
         p99Ratio: round(ratio, 2),
+        // live latency in windows from the job's start: whether the tail follows a phase of it
+        timeline,
         target: 'the day moved within 10 min; live p99 during <= 2x without',
         met: moved.complete && jobSeconds <= 600 && ratio <= 2,
       };
