@@ -11,7 +11,7 @@
 //               bucket rows (added per chunk); order_guards per order; a DONE retry entry for 1 order in 200;
 //   merchant_seq / merchant_day_tickets above everything generated, so live traffic continues them.
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { partitionBound } from '../../src/archive/log-days';
+import { dayStart, partitionBound, partitionClause } from '../../src/archive/log-days';
 
 export interface HistoryShape {
   merchants: number;
@@ -188,20 +188,14 @@ export async function settle(conn: Pick<Connection, 'query'>, maxSeconds = 600):
  * before the fill, so nothing is copied.
  */
 export async function partitionPastDays(conn: Pick<Connection, 'query'>, days: number): Promise<void> {
-  for (const table of ['change_log']) {
-    const [rows] = await conn.query<RowDataPacket[]>(
-      `SELECT PARTITION_NAME AS name FROM information_schema.PARTITIONS
-        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY PARTITION_ORDINAL_POSITION LIMIT 1`,
-      [table],
-    );
-    const first = String(rows[0]?.name);
-    const end = partitionBound(first);
-    if (end === undefined) throw new Error(`${table}'s first partition is ${first}, not a day's (migration 150)`);
-    const day = 86_400_000;
-    const from = Math.floor(Date.now() / day) * day - (days - 1) * day;
-    const bounds: string[] = [];
-    for (let b = from; b <= end.getTime(); b += day) bounds.push(new Date(b).toISOString().slice(0, 10));
-    const parts = bounds.map((b) => `PARTITION lt${b.replace(/-/g, '')} VALUES LESS THAN ('${b} 00:00:00')`);
-    await conn.query(`ALTER TABLE ${table} REORGANIZE PARTITION ${first} INTO (${parts.join(', ')})`);
-  }
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT PARTITION_NAME AS name FROM information_schema.PARTITIONS
+      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'change_log' ORDER BY PARTITION_ORDINAL_POSITION LIMIT 1`,
+  );
+  const first = String(rows[0]?.name);
+  const end = partitionBound(first);
+  if (end === undefined) throw new Error(`the change log's first partition is ${first}, not a day's (migration 150)`);
+  const bounds: Date[] = [];
+  for (let b = dayStart(new Date(Date.now() - (days - 1) * 86_400_000)); b <= end; b = new Date(b.getTime() + 86_400_000)) bounds.push(b);
+  await conn.query(`ALTER TABLE change_log REORGANIZE PARTITION ${first} INTO (${bounds.map(partitionClause).join(', ')})`);
 }

@@ -36,7 +36,10 @@ function windows(samples: readonly number[], at: readonly number[], t0: number, 
     if (list === undefined) by.set(w, [ms]);
     else list.push(ms);
   });
-  return [...by].sort(([a], [b]) => a - b).map(([w, ms]) => ({ s: w, ...summary(ms) })).map(({ s, n, p99Ms, maxMs }) => ({ s, n, p99Ms, maxMs }));
+  return [...by].sort(([a], [b]) => a - b).map(([s, ms]) => {
+    const { n, p99Ms, maxMs } = summary(ms);
+    return { s, n, p99Ms, maxMs };
+  });
 }
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

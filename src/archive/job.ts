@@ -18,7 +18,7 @@ import type { Logger } from '../log';
 import { saveJobState } from '../alerts/job-state';
 import { lockBlocked } from '../order-queue/sql';
 import { boundsToAdd, logCutoff, partitionBound, wholeDaysBefore } from './log-days';
-import { CHANGE_LOG, copyDayChunk, dropDay, logPartitions, splitDays, type DayCursor, type DayLog } from './log-days-sql';
+import { copyDayChunk, dropDay, logPartitions, splitDays, type DayCursor } from './log-days-sql';
 import {
   countBlockedOld, moveChanges, moveClosedEntries, moveOrders, selectOldChanges, selectOldClosedEntries,
   selectOldOrders, START, type LogCursor, type OrderCursor,
@@ -97,32 +97,32 @@ export function createArchiveJob(deps: ArchiveDeps): ArchiveJob {
   const rest = deps.rest ?? restFor;
 
   /**
-   * A log's partitions, after splitting the days ahead out of pmax. A split that fails (a DDL that
+   * The change log's partitions, after splitting the days ahead out of pmax. A split that fails (a DDL that
    * waited too long) is tried again next run; the days already there still leave.
    */
-  async function prepareDays(log: DayLog): Promise<string[]> {
+  async function prepareDays(): Promise<string[]> {
     let names: string[] = [];
     try {
-      names = await logPartitions(deps.pool, log);
+      names = await logPartitions(deps.pool);
       if (names.length === 0) return names;
       const add = boundsToAdd(names.map(partitionBound).filter((b): b is Date => b !== undefined), now());
       if (add.length === 0) return names;
-      await splitDays(deps.pool, log, add);
-      names = await logPartitions(deps.pool, log);
+      await splitDays(deps.pool, add);
+      names = await logPartitions(deps.pool);
     } catch (err) {
-      deps.log.warn('archive: the next days were not split this run', { err, table: log.table });
+      deps.log.warn("archive: the change log's next days were not split this run", { err });
     }
     return names;
   }
 
   /** Copies each day wholly before `dayCut` to the archive and drops it; returns the rows copied and the days dropped. */
-  async function moveWholeDays(log: DayLog, dayCut: Date, more: () => boolean, endStep: () => Promise<void>): Promise<{ rows: number; days: number }> {
+  async function moveWholeDays(dayCut: Date, more: () => boolean, endStep: () => Promise<void>): Promise<{ rows: number; days: number }> {
     const out = { rows: 0, days: 0 };
-    for (const day of wholeDaysBefore(await prepareDays(log), dayCut)) {
+    for (const day of wholeDaysBefore(await prepareDays(), dayCut)) {
       let from: DayCursor | undefined;
       let done = false;
       while (!done && more()) {
-        const chunk = await copyDayChunk(deps.pool, log, day, from, size * DAY_CHUNK);
+        const chunk = await copyDayChunk(deps.pool, day, from, size * DAY_CHUNK);
         out.rows += chunk.copied;
         await endStep();
         from = chunk.next;
@@ -130,11 +130,11 @@ export function createArchiveJob(deps: ArchiveDeps): ArchiveJob {
       }
       if (!done) break;
       try {
-        await dropDay(deps.pool, log, day);
+        await dropDay(deps.pool, day);
         out.days += 1;
       } catch (err) {
         // copied, still in the live table: the next run copies it again (no change) and drops it
-        deps.log.warn('archive: a day was copied but not dropped this run', { err, table: log.table, day });
+        deps.log.warn('archive: a day of the change log was copied but not dropped this run', { err, day });
         break;
       }
     }
@@ -165,7 +165,7 @@ export function createArchiveJob(deps: ArchiveDeps): ArchiveJob {
 
     // The change log's whole days (the row-by-row rest comes after the orders)
     const dayCut = logCutoff(cutoff);
-    const logDays = await moveWholeDays(CHANGE_LOG, dayCut, more, endStep);
+    const logDays = await moveWholeDays(dayCut, more, endStep);
     s.changes += logDays.rows;
     s.logDays += logDays.days;
     s.phaseMs.days = lap();

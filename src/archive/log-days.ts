@@ -25,6 +25,11 @@ export function partitionName(before: Date): string {
   return `lt${before.toISOString().slice(0, 10).replace(/-/g, '')}`;
 }
 
+/** The partition of the day before `before`, as ALTER TABLE … PARTITION lists it. */
+export function partitionClause(before: Date): string {
+  return `PARTITION ${partitionName(before)} VALUES LESS THAN ('${before.toISOString().slice(0, 10)} 00:00:00')`;
+}
+
 /** The bound a partition name stands for; undefined for pmax and for names not ours. */
 export function partitionBound(name: string): Date | undefined {
   const m = /^lt(\d{4})(\d{2})(\d{2})$/.exec(name);
