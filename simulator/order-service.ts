@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { handleAdmin, type AdminTarget } from './admin';
 import { pathSegments, sendError, sendJson } from './http-util';
 import { decideRead } from './read';
-import { createStatsRecorder, type SimStats } from './stats';
+import { createStatsRecorder, monitorLoopDelay, type SimStats } from './stats';
 import { createOrderStore } from './store';
 import { parseSwitches, resolveSwitches, sampleLatency, type Switches } from './switches';
 import type { OrderBody } from './types';
@@ -46,7 +46,8 @@ export async function createOrderServiceSimulator(opts: OrderServiceSimulatorOpt
   const random = opts.random ?? Math.random;
   const now = (): number => performance.now();
   const store = createOrderStore(now);
-  const stats = createStatsRecorder(now);
+  const loopDelay = monitorLoopDelay();
+  const stats = createStatsRecorder(now, loopDelay);
   let global: Partial<Switches> = {};
   const perOrder = new Map<string, Partial<Switches>>();
   // Latency timers, cleared on close so a pending delay doesn't keep the process alive.
@@ -169,6 +170,7 @@ export async function createOrderServiceSimulator(opts: OrderServiceSimulatorOpt
     callsFor: (orderId) => stats.callsFor(orderId),
     resetStats: () => stats.reset(),
     async close() {
+      loopDelay.stop();
       for (const t of timers) clearTimeout(t);
       timers.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,5 +1,6 @@
 // Call statistics of the order-service simulator: what a benchmark needs to prove the KDS caps
 // its concurrency and request rate against the order service (order-service.md "Capacity").
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export interface SimStats {
   /** Order reads since the last reset (admin calls are not counted). */
@@ -16,6 +17,12 @@ export interface SimStats {
   currentRps: number;
   /** When counting started (creation or last reset). */
   since: string;
+  /**
+   * The simulator's own worst event-loop delay since the last reset, in ms. Arrivals are stamped
+   * when the loop gets to them, so a stall of this length can bunch the arrivals of that long into
+   * one stamp: peakRps is exact only to about this much of a second.
+   */
+  maxLoopDelayMs: number;
 }
 
 export interface StatsRecorder {
@@ -29,7 +36,20 @@ export interface StatsRecorder {
 
 const WINDOW_MS = 1000;
 
-export function createStatsRecorder(now: () => number = () => performance.now()): StatsRecorder {
+/** The event loop's delays, for SimStats.maxLoopDelayMs. */
+export interface LoopDelay {
+  maxMs(): number;
+  reset(): void;
+  stop(): void;
+}
+
+export function monitorLoopDelay(): LoopDelay {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  return { maxMs: () => Math.round(h.max / 1e6), reset: () => h.reset(), stop: () => h.disable() };
+}
+
+export function createStatsRecorder(now: () => number = () => performance.now(), loop?: LoopDelay): StatsRecorder {
   let calls = 0;
   let byStatus = new Map<string, number>();
   let perOrder = new Map<string, number>();
@@ -85,6 +105,7 @@ export function createStatsRecorder(now: () => number = () => performance.now())
         peakRps,
         currentRps: arrivals.length - head,
         since: since.toISOString(),
+        maxLoopDelayMs: loop?.maxMs() ?? 0,
       };
     },
     reset() {
@@ -97,6 +118,7 @@ export function createStatsRecorder(now: () => number = () => performance.now())
       arrivals = [];
       head = 0;
       since = new Date();
+      loop?.reset();
     },
   };
 }

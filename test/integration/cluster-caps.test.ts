@@ -22,6 +22,7 @@ import { count } from '../support/orders';
 import { testEnv } from '../support/service';
 import { waitFor } from '../support/wait';
 import { connectZk, getString, mkdirp, removeTree, type Zk } from '../support/zk';
+import { rateBound } from '../support/sim-rate';
 
 const CAP_CONCURRENT = 12;
 const CAP_RPS = 150;
@@ -127,9 +128,10 @@ test('three instances hold the cluster-wide caps through a join and a SIGKILL; s
 
   await waitFor('every order at its final version', async () => (await drained(traffic)) === total, 180_000);
   const stats = await sim.admin.stats();
-  t.diagnostic(`simulator: ${stats.calls} reads, peak in flight ${stats.peakConcurrency}/${CAP_CONCURRENT}, peak in a sliding second ${stats.peakRps}/${CAP_RPS}`);
+  t.diagnostic(`simulator: ${stats.calls} reads, peak in flight ${stats.peakConcurrency}/${CAP_CONCURRENT}, peak in a sliding second ${stats.peakRps}/${CAP_RPS}, its event loop's worst delay ${stats.maxLoopDelayMs} ms`);
   assert.ok(stats.peakConcurrency <= CAP_CONCURRENT, `peak in flight ${stats.peakConcurrency} <= ${CAP_CONCURRENT}`);
-  assert.ok(stats.peakRps <= CAP_RPS, `peak per second ${stats.peakRps} <= ${CAP_RPS}`);
+  const rate = rateBound(CAP_RPS, stats);
+  assert.ok(rate.ok, rate.message);
   // the backlog pushed against the caps (on a loaded machine the rate may fall short; then the
   // calls pile up against the concurrency cap instead)
   assert.ok(stats.peakConcurrency >= CAP_CONCURRENT - 1 || stats.peakRps >= CAP_RPS * 0.8, `the backlog pushed against a cap (${stats.peakConcurrency}, ${stats.peakRps}/s)`);

@@ -20,6 +20,7 @@ import { startTestPipeline, type TestPipeline } from '../support/pipeline';
 import { spawnSimulator, type SimulatorProcess } from '../support/processes';
 import { createTally } from '../support/tally';
 import { waitFor } from '../support/wait';
+import { rateBound } from '../support/sim-rate';
 
 const CAP_CONCURRENT = 6;
 const CAP_RPS = 150;
@@ -99,12 +100,13 @@ test('caps are never exceeded under a backlog, consumer and retry job together',
   const stats = await sim.admin.stats();
   t.diagnostic(
     `${steps.length} events, ${tally.counts.parked} parked and retried (${retryRuns} attempts): simulator peak ` +
-      `concurrency ${stats.peakConcurrency}/${CAP_CONCURRENT}, peak calls in a sliding second ${stats.peakRps}/${CAP_RPS}, ` +
+      `concurrency ${stats.peakConcurrency}/${CAP_CONCURRENT}, peak calls in a sliding second ${stats.peakRps}/${CAP_RPS} (simulator loop stall ${stats.maxLoopDelayMs} ms), ` +
       `peak gate queue ${peakQueued}`,
   );
   assert.ok(tally.counts.parked > 0 && retryRuns > 0, `the retry job worked parked events (${tally.counts.parked} parked, ${retryRuns} attempts)`);
   assert.ok(stats.peakConcurrency <= CAP_CONCURRENT, `peak concurrency ${stats.peakConcurrency} <= ${CAP_CONCURRENT}`);
-  assert.ok(stats.peakRps <= CAP_RPS, `peak calls in a sliding second ${stats.peakRps} <= ${CAP_RPS}`);
+  const rate = rateBound(CAP_RPS, stats);
+  assert.ok(rate.ok, rate.message);
   assert.ok(stats.peakConcurrency >= CAP_CONCURRENT - 1, `the backlog pushed against the concurrency cap (${stats.peakConcurrency})`);
   assert.ok(stats.peakRps >= CAP_RPS * 0.9, `the backlog pushed against the rate cap (${stats.peakRps})`);
   assert.ok(peakQueued > 50, `calls waited at the gate (peak queue ${peakQueued})`);

@@ -5,6 +5,7 @@ import { createStatsRecorder } from '../../simulator/stats';
 import { createOrderStore, VersionConflictError } from '../../simulator/store';
 import { resolveSwitches, parseSwitches } from '../../simulator/switches';
 import type { OrderBody } from '../../simulator/types';
+import { rateAllowance, rateBound } from '../support/sim-rate';
 
 function clock(): { now: () => number; at: (t: number) => void } {
   let t = 0;
@@ -25,6 +26,26 @@ describe('stats recorder', () => {
     c.at(2600);
     assert.equal(s.snapshot().currentRps, 0);
     assert.equal(s.snapshot().calls, 12);
+  });
+
+  it("reports the simulator's worst loop delay since the last reset", () => {
+    let worst = 180;
+    let resets = 0;
+    const s = createStatsRecorder(clock().now, { maxMs: () => worst, reset: () => { resets++; worst = 0; }, stop: () => undefined });
+    assert.equal(s.snapshot().maxLoopDelayMs, 180);
+    s.reset();
+    assert.equal(resets, 1);
+    assert.equal(s.snapshot().maxLoopDelayMs, 0);
+    assert.equal(createStatsRecorder(clock().now).snapshot().maxLoopDelayMs, 0, 'without a monitor');
+  });
+
+  it('a stall beyond the gate window allows its calls at the cap pace, never twice the cap', () => {
+    assert.equal(rateAllowance(150, 0), 0);
+    assert.equal(rateAllowance(150, 100), 0, 'the 1.1 s window covers 100 ms');
+    assert.equal(rateAllowance(150, 180), 12);
+    assert.ok(rateAllowance(150, 1000) < 150);
+    assert.deepEqual(rateBound(150, { peakRps: 151, maxLoopDelayMs: 40 }).ok, false);
+    assert.deepEqual(rateBound(150, { peakRps: 162, maxLoopDelayMs: 180 }).ok, true);
   });
 
   it('tracks in-flight and peak concurrency; reset keeps in-flight', () => {
