@@ -1,5 +1,5 @@
 // `npm run bench [-- baseline ceiling burst latency idle instances cost screens history archive shards] [--events N] [--rate N]
-// [--scale F] [--days N] [--kds-node-args=...] [--mariadb-args=...] [--profile]`:
+// [--scale F] [--days N] [--base-seconds N] [--kds-node-args=...] [--mariadb-args=...] [--profile]`:
 // runs the scenarios on the real
 // local stack (Kafka, MariaDB, ZooKeeper; `npm run infra:up`) and prints one JSON line each.
 // docs/throughput.md explains each scenario and records the results.
@@ -55,6 +55,8 @@ async function main(): Promise<void> {
       rate: { type: 'string' },
       scale: { type: 'string' },
       days: { type: 'string' },
+      // archive: how long live latency is measured without the job (default 30)
+      'base-seconds': { type: 'string' },
       // node flags for the KDS process, e.g. --kds-node-args=--max-old-space-size=384
       'kds-node-args': { type: 'string' },
       // the KDS process writes a V8 CPU profile into .cache/bench/prof/ when it stops;
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
       ...(values.rate ? { rate: Number(values.rate) } : {}),
       ...(values.scale ? { scale: Number(values.scale) } : {}),
       ...(values.days ? { days: Number(values.days) } : {}),
+      ...(values['base-seconds'] ? { baseSeconds: Number(values['base-seconds']) } : {}),
       kdsNodeArgs: [
         ...(values['kds-node-args'] === undefined ? KDS_NODE_ARGS : values['kds-node-args'].split(/\s+/).filter(Boolean)),
         ...(values.profile === true ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),

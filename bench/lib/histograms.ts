@@ -38,10 +38,13 @@ export interface StageFigures {
   n: number;
   p50AtMostMs: number | null;
   p99AtMostMs: number | null;
+  /** Observations above 250 ms: a few stalls hide below a p99 of many fast ones. */
+  over250Ms: number;
 }
 
 export function stageFigures(b: Buckets): StageFigures {
-  return { n: b.get(Infinity) ?? 0, p50AtMostMs: quantileBoundMs(b, 0.5), p99AtMostMs: quantileBoundMs(b, 0.99) };
+  const n = b.get(Infinity) ?? 0;
+  return { n, p50AtMostMs: quantileBoundMs(b, 0.5), p99AtMostMs: quantileBoundMs(b, 0.99), over250Ms: n - (b.get(0.25) ?? n) };
 }
 
 /** The stages of an event's way to a screen, as the service measures them. */
@@ -53,3 +56,12 @@ export const LATENCY_STAGES = {
   /** commit → the frame sent on the screens' sockets */
   push: 'kds_push_latency_seconds',
 } as const;
+
+/** Each latency stage over a phase, from the /metrics pages read at its start and its end. */
+export function stagesOver(before: string | undefined, after: string): Record<string, StageFigures> {
+  const out: Record<string, StageFigures> = {};
+  for (const [stage, name] of Object.entries(LATENCY_STAGES)) {
+    out[stage] = stageFigures(since(parseBuckets(before ?? '', name), parseBuckets(after, name)));
+  }
+  return out;
+}

@@ -5,6 +5,7 @@ import type { Producer } from 'kafkajs';
 import WebSocket from 'ws';
 import { signToken } from '../../src/auth/token';
 import type { OrderServiceSimulator } from '../../simulator/order-service';
+import { generateTraffic, type InterleaveOptions, type ScenarioOptions } from '../../simulator/scenario';
 import type { Step } from '../../simulator/types';
 import { BENCH_ENV, KDS_SECRET } from './stack';
 
@@ -74,24 +75,70 @@ export function openScreen(port: number, merchantId: string, onOrder: (orderId: 
   });
 }
 
+/** Steps handed out in order, `take(n)` at a time; fewer (or none) once they run out. */
+export interface StepFeed {
+  take(n: number): Step[];
+}
+
+export function feedOf(steps: readonly Step[]): StepFeed {
+  let at = 0;
+  return {
+    take(n) {
+      const out = steps.slice(at, at + n);
+      at += out.length;
+      return out;
+    },
+  };
+}
+
 /**
- * Publishes `steps` at `rate` per second (each order body written to the simulator just before its
- * event, as the order system would), until `stop()` says so or the steps run out; returns how many
- * were sent.
+ * Traffic generated a chunk of orders at a time (each chunk its own seed and id prefix), so a long
+ * run never holds its whole stream: the archive scenario's 15 minutes at 500 events/s held ~600 MB
+ * of steps, and the major GCs of that heap stalled the benchmark's own process (its screens, its
+ * simulator) for 0.3-0.5 s every minute or so, which its screens then timed as live latency.
+ */
+export function trafficFeed(opts: Omit<ScenarioOptions, 'orders' | 'idPrefix'> & InterleaveOptions, ordersPerChunk = 3000): StepFeed {
+  let chunk = 0;
+  let buf: Step[] = [];
+  let at = 0;
+  return {
+    take(n) {
+      const out: Step[] = [];
+      while (out.length < n) {
+        if (at >= buf.length) {
+          buf = generateTraffic({ ...opts, orders: ordersPerChunk, seed: (opts.seed ?? 1) + chunk * 7919, idPrefix: `c${chunk}-` });
+          at = 0;
+          chunk += 1;
+        }
+        const part = buf.slice(at, at + n - out.length);
+        at += part.length;
+        out.push(...part);
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * Publishes from `steps` at `rate` per second (each order body written to the simulator just
+ * before its event, as the order system would), until `stop()` says so or the steps run out;
+ * returns how many were sent.
  */
 export async function publishAtRate(
-  prod: Producer, topic: string, sim: OrderServiceSimulator, steps: readonly Step[], rate: number,
+  prod: Producer, topic: string, sim: OrderServiceSimulator, steps: readonly Step[] | StepFeed, rate: number,
   book: LatencyBook, stop: () => boolean,
 ): Promise<number> {
+  const feed = Array.isArray(steps) ? feedOf(steps) : (steps as StepFeed);
   const t0 = performance.now();
   let done = 0;
-  while (done < steps.length && !stop()) {
-    const due = Math.min(steps.length, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
+  while (!stop()) {
+    const due = Math.floor(((performance.now() - t0) * rate) / 1000) + 1;
     if (due <= done) {
       await new Promise((r) => setTimeout(r, Math.max(1, t0 + (done * 1000) / rate - performance.now())));
       continue;
     }
-    const batch = steps.slice(done, due);
+    const batch = feed.take(due - done);
+    if (batch.length === 0) break;
     sim.putOrders(batch.map((s) => s.order));
     const now = performance.now();
     for (const s of batch) book.sentAt(s.event.orderId, s.event.version, now);
@@ -100,14 +147,14 @@ export async function publishAtRate(
       acks: -1,
       messages: batch.map((s) => ({ key: s.event.orderId, value: JSON.stringify(s.event), headers: { env: BENCH_ENV } })),
     });
-    done = due;
+    done += batch.length;
   }
   return done;
 }
 
 /** Runs the publisher for `seconds` (in the background) and resolves with the count sent. */
 export function publishFor(
-  prod: Producer, topic: string, sim: OrderServiceSimulator, steps: readonly Step[], rate: number, book: LatencyBook, seconds: number,
+  prod: Producer, topic: string, sim: OrderServiceSimulator, steps: readonly Step[] | StepFeed, rate: number, book: LatencyBook, seconds: number,
 ): { done: Promise<number>; stop(): void } {
   let stopped = false;
   const end = performance.now() + seconds * 1000;

@@ -11,7 +11,7 @@ import { generateTraffic } from '../../simulator/scenario';
 import type { Step } from '../../simulator/types';
 import { producer } from '../../test/support/kafka';
 import { writeSettings } from '../../test/support/zk';
-import { LATENCY_STAGES, parseBuckets, since, stageFigures, type StageFigures } from '../lib/histograms';
+import { stagesOver } from '../lib/histograms';
 import { cpuMeter, mariadbPidOf } from '../lib/processes';
 import { BENCH_ENV, KDS_SECRET, prepareStage, stageCounts, startKds } from '../lib/stack';
 import { round } from './ceiling';
@@ -40,13 +40,6 @@ async function screen(port: number, merchantId: string, onOrder: (orderId: strin
   return ws;
 }
 
-function stagesOver(before: string | undefined, after: string): Record<string, StageFigures> {
-  const out: Record<string, StageFigures> = {};
-  for (const [stage, name] of Object.entries(LATENCY_STAGES)) {
-    out[stage] = stageFigures(since(parseBuckets(before ?? '', name), parseBuckets(after, name)));
-  }
-  return out;
-}
 
 export async function latency(opts: BenchOptions): Promise<ScenarioResult> {
   const rate = opts.rate ?? RATE;

@@ -10,6 +10,8 @@ export interface BenchOptions {
   scale?: number;
   /** history: days of history (default 7). */
   days?: number;
+  /** archive: seconds of live traffic measured without the job (default 30). */
+  baseSeconds?: number;
   /** Live settings written to ZooKeeper before the KDS starts. */
   settings: Partial<Settings>;
   /** Extra environment for the KDS process. */
