@@ -116,7 +116,7 @@ test('defaults follow the contract', () => {
   assert.deepEqual(c.limits, DEFAULT_RATE_LIMITS);
   assert.deepEqual(c.ops, { allowFrom: ['127.0.0.1/8', '::1'], metricsToken: undefined });
   assert.deepEqual(c.retry, { cron: '*/10 * * * * *', backoffBaseMs: 10_000, maxAttempts: 7 });
-  assert.deepEqual(c.archive, { cron: '0 30 3 * * *', afterDays: 7, boardDays: 3, pausePercent: 0 });
+  assert.deepEqual(c.archive, { cron: '0 30 3 * * *', afterDays: 7, boardDays: 3, pausePercent: 50 });
   assert.equal(c.logLevel, 'info');
   assert.ok(Object.isFrozen(c) && Object.isFrozen(c.kafka) && Object.isFrozen(c.kafka.brokers));
 });
