@@ -114,6 +114,7 @@ export async function archive(opts: BenchOptions): Promise<ScenarioResult> {
       const pool = createPool(stage.db.url, 4);
       // as the service runs it: ARCHIVE_PAUSE_PCT from the environment, else the service's default
       const pausePercent = Number(process.env.ARCHIVE_PAUSE_PCT ?? DEFAULT_ARCHIVE_PAUSE_PCT);
+      // ARCHIVE_BATCH_SIZE: the bench's own knob to try another batch size (the service keeps 500)
       const batchSize = process.env.ARCHIVE_BATCH_SIZE === undefined ? undefined : Number(process.env.ARCHIVE_BATCH_SIZE);
       const job = createArchiveJob({ pool, log: silentLogger, afterDays: 7, pausePercent, batchSize });
       const loadArchive = load1();
