@@ -17,6 +17,8 @@ export interface SimStats {
   currentRps: number;
   /** When counting started (creation or last reset). */
   since: string;
+  /** When the newest read arrived (wall clock, ms precision); null if none since the reset. */
+  lastArrivalAt: string | null;
   /**
    * The simulator's own worst event-loop delay since the last reset, in ms. Arrivals are stamped
    * when the loop gets to them, so a stall of this length can bunch the arrivals of that long into
@@ -57,6 +59,7 @@ export function createStatsRecorder(now: () => number = () => performance.now(),
   let peakConcurrency = 0;
   let peakRps = 0;
   let since = new Date();
+  let lastArrival: Date | null = null;
   // Arrival times inside the last second, oldest at `head`. The maximum of "arrivals in
   // (t-1s, t]" over all t is reached at some arrival t, so checking at every arrival is exact.
   let arrivals: number[] = [];
@@ -79,6 +82,7 @@ export function createStatsRecorder(now: () => number = () => performance.now(),
       inFlight++;
       if (inFlight > peakConcurrency) peakConcurrency = inFlight;
       const t = now();
+      lastArrival = new Date();
       arrivals.push(t);
       evict(t);
       const inWindow = arrivals.length - head;
@@ -105,6 +109,7 @@ export function createStatsRecorder(now: () => number = () => performance.now(),
         peakRps,
         currentRps: arrivals.length - head,
         since: since.toISOString(),
+        lastArrivalAt: lastArrival?.toISOString() ?? null,
         maxLoopDelayMs: loop?.maxMs() ?? 0,
       };
     },
@@ -118,6 +123,7 @@ export function createStatsRecorder(now: () => number = () => performance.now(),
       arrivals = [];
       head = 0;
       since = new Date();
+      lastArrival = null;
       loop?.reset();
     },
   };

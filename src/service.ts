@@ -73,6 +73,9 @@ export async function startService(config: Config, log: Logger, ports: ServicePo
     });
     // subscribes to the breaker's turns before anything can call the order service
     const alerts = buildAlerts({ config, pool, log, teardown, breaker: orderService.orders });
+    // Runs after the consumer and the jobs have stopped calling, before the membership gives our
+    // share to the others: our last starts still count in the order service's current second.
+    teardown.add('order-service rate window', () => orderService.gate.settled());
     teardown.add('order-service breaker', () => orderService.orders.close());
 
     const tokens = await buildTokens({ pool, secret: config.authSecret, env: config.env, log, teardown });

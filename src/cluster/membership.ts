@@ -2,7 +2,8 @@
 // sequential znode `<root>/members/m-<seq>`; its rank is its position among the children, oldest
 // first, re-read on every children watch. A member that dies loses its znode when its session
 // expires (ZK_SESSION_TIMEOUT_MS), so the survivors' shares grow that many seconds later; a member
-// that shuts down deletes its znode itself, after its last call, so they grow at once.
+// that shuts down deletes its znode itself once its last call has left the rate window (the
+// composition root awaits the gate's `settled()` first), so they grow at once.
 //
 // Reacts to the session's states (./zk-session):
 //   CONNECTED (new session)  delete our znode of the old session if it lingers, create a new one,

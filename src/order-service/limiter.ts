@@ -17,6 +17,13 @@ export interface LimitedGate extends CallGate {
   queued(): number;
   /** Calls that had to wait for the rate cap (not concurrency), since start. */
   throttled(): number;
+  /**
+   * Resolves once no call is in flight and the newest start has left the rate window: from then
+   * on nothing of ours counts in the order service's current second. Shutdown awaits it before
+   * the cluster membership gives our share to the others (src/service.ts), or for a window the
+   * sum of the shares in use would exceed the cap.
+   */
+  settled(): Promise<void>;
 }
 
 /**
@@ -90,5 +97,13 @@ export function createCallGate(
     inFlight: () => inFlight,
     queued: () => queue.length,
     throttled: () => throttled,
+    async settled() {
+      for (;;) {
+        const newest = starts.at(-1);
+        const wait = inFlight > 0 ? 20 : newest === undefined ? 0 : newest + windowMs - now();
+        if (wait <= 0) return;
+        await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
+      }
+    },
   };
 }

@@ -184,3 +184,38 @@ test('the default window leaves a guard for arrival jitter: N starts per RATE_WI
   await Promise.all(all);
   assert.deepEqual(starts, [0, 0, RATE_WINDOW_MS]);
 });
+
+test('settled: resolves only when no call is in flight and the newest start has left the window', async () => {
+  const gate = createCallGate({ maxConcurrent: 10, maxPerSecond: 10 }, clock, 1000);
+  let settledAt: number | undefined;
+  assert.equal(await Promise.race([gate.settled().then(() => 'now'), flush().then(() => 'later')]), 'now', 'an unused gate is settled');
+
+  let finish!: () => void;
+  const slow = gate.run(() => new Promise<void>((r) => (finish = r)));
+  mock.timers.tick(300);
+  const quick = gate.run(() => Promise.resolve()); // the newest start, at 300
+  await flush();
+  void gate.settled().then(() => (settledAt = Date.now()));
+  mock.timers.tick(1200); // 1500: the newest start is out of the window, but a call is in flight
+  await flush();
+  assert.equal(settledAt, undefined, 'not while a call is in flight');
+  finish();
+  await Promise.all([slow, quick]);
+  for (let i = 0; i < 5 && settledAt === undefined; i++) {
+    mock.timers.tick(20);
+    await flush();
+  }
+  assert.ok(settledAt !== undefined && settledAt >= 1500, `settled at ${settledAt}`);
+
+  const late = gate.run(() => Promise.resolve()); // a start at settledAt
+  await late;
+  const from = Date.now();
+  let again: number | undefined;
+  void gate.settled().then(() => (again = Date.now()));
+  mock.timers.tick(999);
+  await flush();
+  assert.equal(again, undefined, 'not before the newest start leaves the window');
+  mock.timers.tick(1);
+  await flush();
+  assert.equal(again, from + 1000);
+});

@@ -28,6 +28,17 @@ describe('stats recorder', () => {
     assert.equal(s.snapshot().calls, 12);
   });
 
+  it('reports when the newest read arrived, and forgets it on reset', () => {
+    const s = createStatsRecorder(clock().now);
+    assert.equal(s.snapshot().lastArrivalAt, null);
+    const before = Date.now();
+    s.begin('o')();
+    const at = Date.parse(s.snapshot().lastArrivalAt ?? '');
+    assert.ok(at >= before && at <= Date.now(), `lastArrivalAt ${at} within the call`);
+    s.reset();
+    assert.equal(s.snapshot().lastArrivalAt, null);
+  });
+
   it("reports the simulator's worst loop delay since the last reset", () => {
     let worst = 180;
     let resets = 0;
