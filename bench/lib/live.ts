@@ -47,6 +47,8 @@ export interface Screen {
   ws: WebSocket;
   /** ms from opening to the snapshot frame */
   snapshotMs: number;
+  /** ms from opening to the upgrade's answer (TCP, the token check, the socket caps' admission) */
+  upgradeMs: number;
   /** the close code, once closed by the server */
   closedWith?: number;
 }
@@ -57,7 +59,10 @@ export function openScreen(port: number, merchantId: string, onOrder: (orderId: 
   const t0 = performance.now();
   const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${encodeURIComponent(token)}`);
   return new Promise<Screen>((resolve, reject) => {
-    const screen: Screen = { ws, snapshotMs: NaN };
+    const screen: Screen = { ws, snapshotMs: NaN, upgradeMs: NaN };
+    ws.once('open', () => {
+      screen.upgradeMs = performance.now() - t0;
+    });
     ws.once('error', reject);
     ws.once('close', (code) => {
       screen.closedWith = code;

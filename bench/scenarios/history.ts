@@ -61,10 +61,17 @@ async function stageOn(server: string, dbName: string, label: string): Promise<S
   };
 }
 
-interface Probe { board: number[]; snapshot: number[]; stats: number[] }
+interface Probe {
+  board: number[];
+  snapshot: number[];
+  /** of each snapshot: the upgrade's part (the socket caps' admission), and the rest (the read) */
+  snapshotUpgrade: number[];
+  snapshotAfterUpgrade: number[];
+  stats: number[];
+}
 
 async function probeLoop(port: number, merchants: readonly string[], seconds: number): Promise<Probe> {
-  const out: Probe = { board: [], snapshot: [], stats: [] };
+  const out: Probe = { board: [], snapshot: [], snapshotUpgrade: [], snapshotAfterUpgrade: [], stats: [] };
   const end = performance.now() + seconds * 1000;
   const call = async (path: string, merchantId: string, role: 'kitchen' | 'manager'): Promise<number> => {
     const token = signToken({ role, merchantId }, { secret: KDS_SECRET, env: BENCH_ENV });
@@ -81,6 +88,8 @@ async function probeLoop(port: number, merchants: readonly string[], seconds: nu
       out.board.push(await call(`/api/merchants/${m}/board`, m, 'kitchen'));
       const s = await openScreen(port, m, () => undefined);
       out.snapshot.push(s.snapshotMs);
+      out.snapshotUpgrade.push(s.upgradeMs);
+      out.snapshotAfterUpgrade.push(s.snapshotMs - s.upgradeMs);
       s.ws.terminate();
       out.stats.push(await call(`/api/merchants/${m}/stats`, m, 'manager'));
     }
@@ -134,6 +143,8 @@ async function measure(
         diskReadsPerEvent: round(diskReadsPerEvent, 3),
         board: summary(probe.board),
         snapshot: summary(probe.snapshot),
+        snapshotUpgrade: summary(probe.snapshotUpgrade),
+        snapshotAfterUpgrade: summary(probe.snapshotAfterUpgrade),
         stats: summary(probe.stats),
         bufferPoolDiskReadsDuringProbes: diskReads,
         load1Probes: loadProbe,

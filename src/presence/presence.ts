@@ -11,15 +11,15 @@
 // other pending); the client retries later, which is the safe side.
 //
 // One writer per instance: every change (admit, release, heartbeat) is applied by a single loop
-// of rounds, each one write of the changed keys' absolute counts, then one read for all admits
-// waiting. A reconnect storm of a thousand screens costs a few rounds, not a thousand, and our rows
+// of rounds, each one transaction writing the changed keys' absolute counts, then one read for all
+// admits waiting, sent together in one round trip (src/presence/sql.ts `writeThenRead`). A reconnect storm of a thousand screens costs a few rounds, not a thousand, and our rows
 // are never written out of order. Ours is the only code writing our rows, so absolute values can
 // be rewritten at any time (every `rewriteEvery` heartbeats, and when our instance row was lost).
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Pool } from '../db/pool';
 import type { Logger } from '../log';
-import { deleteCounts, deleteInstance, leaveCounts, selectHeld, selectOthers, sweepStale, touchInstance, upsertCounts } from './sql';
+import { deleteInstance, selectHeld, selectOthers, sweepStale, writeThenRead } from './sql';
 
 /** A key to be counted under, and how many sockets it may hold everywhere (Infinity: count only). */
 export interface Claim {
@@ -113,22 +113,10 @@ export function createPresence(o: PresenceOptions): Presence {
     waiting = [];
     const keys = [...dirty];
     dirty.clear();
-    try {
-      if (beatDue) {
-        beatDue = false;
-        const recreated = await touchInstance(o.pool, instanceId);
-        if (recreated || ++beats % rewriteEvery === 0) for (const k of counted.keys()) keys.push(k);
-        if (beats % 600 === 0) await sweepStale(o.pool, o.sweepAfterS ?? 3600);
-      }
-      const unique = [...new Set(keys)];
-      await upsertCounts(o.pool, instanceId, unique.filter((k) => counted.has(k)).map((k) => [k, counted.get(k) ?? 0] as const));
-      const gone = unique.filter((k) => !counted.has(k));
-      const left = gone.filter((k) => remembered.has(k));
-      await leaveCounts(o.pool, instanceId, left);
-      await deleteCounts(o.pool, instanceId, gone.filter((k) => !remembered.has(k)));
-      // a key claimed and released again meanwhile is dirty: its next write must still be a leave
-      for (const k of left) if (!counted.has(k) && !dirty.has(k)) remembered.delete(k);
-    } catch (err) {
+    const touch = beatDue;
+    beatDue = false;
+    const readKeys = [...new Set(batch.flatMap((w) => w.claims.map((c) => c.key)))];
+    const fail = (err: unknown): never => {
       for (const k of keys) dirty.add(k);
       beatDue = true;
       for (const w of batch) {
@@ -136,17 +124,27 @@ export function createPresence(o: PresenceOptions): Presence {
         w.resolve({ ok: false, reason: 'unavailable' });
       }
       throw err;
-    }
-    if (batch.length === 0) return;
+    };
     let others: Map<string, number>;
     try {
-      others = await selectOthers(o.pool, instanceId, [...new Set(batch.flatMap((w) => w.claims.map((c) => c.key)))], freshMs);
-    } catch (err) {
-      for (const w of batch) {
-        uncount(w.claims);
-        w.resolve({ ok: false, reason: 'unavailable' });
+      if (touch && ++beats % rewriteEvery === 0) for (const k of counted.keys()) keys.push(k);
+      if (touch && beats % 600 === 0) await sweepStale(o.pool, o.sweepAfterS ?? 3600);
+      const unique = [...new Set(keys)];
+      const gone = unique.filter((k) => !counted.has(k));
+      const left = gone.filter((k) => remembered.has(k));
+      const countsOf = (ks: readonly string[]): [string, number][] => ks.filter((k) => counted.has(k)).map((k) => [k, counted.get(k) ?? 0]);
+      const r = await writeThenRead(o.pool, instanceId, {
+        touch, counts: countsOf(unique), left, gone: gone.filter((k) => !remembered.has(k)), read: readKeys, freshMs,
+      });
+      others = r.others;
+      if (r.recreated) {
+        // our row had been swept with our counts: write them all before anyone is admitted on them
+        others = (await writeThenRead(o.pool, instanceId, { touch: false, counts: countsOf([...counted.keys()]), left: [], gone: [], read: readKeys, freshMs })).others;
       }
-      throw err;
+      // a key claimed and released again meanwhile is dirty: its next write must still be a leave
+      for (const k of left) if (!counted.has(k) && !dirty.has(k)) remembered.delete(k);
+    } catch (err) {
+      return fail(err);
     }
     for (const w of batch) {
       const over = w.claims.find((c) => (others.get(c.key) ?? 0) + (open.get(c.key) ?? 0) + 1 > c.cap);
