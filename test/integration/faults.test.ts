@@ -12,7 +12,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { signToken } from '../../src/auth/token';
 import { loadConfig } from '../../src/config';
 import { createPool, type Pool } from '../../src/db/pool';
-import { createLogger, silentLogger } from '../../src/log';
+import { createLogger } from '../../src/log';
 import { startService, type Service } from '../../src/service';
 import { createOrderServiceSimulator, type OrderServiceSimulator } from '../../simulator/order-service';
 import { randomTopic } from '../support/kafka';
@@ -40,6 +40,7 @@ describe('faults under a steady stream', { timeout: 600_000 }, () => {
   const database = 'kds_faults';
   let round = 0;
   let zkRoot = '';
+  const recent: string[] = [];
 
   before(async () => {
     [kafka, zk, db] = await Promise.all([ownKafka(), ownZooKeeper(), ownMariaDb()]);
@@ -56,7 +57,13 @@ describe('faults under a steady stream', { timeout: 600_000 }, () => {
       KAFKA_BROKERS: kafka.brokers, ZOOKEEPER_CONNECT: zk.connect, KAFKA_SESSION_TIMEOUT_MS: '10000',
     } });
     zkRoot = String(env.ZOOKEEPER_ROOT);
-    const log = process.env.TEST_LOG ? createLogger({ test: 'faults' }, 'debug') : silentLogger;
+    // the service's last lines are kept, and printed when it does not recover from a fault
+    const log = process.env.TEST_LOG
+      ? createLogger({ test: 'faults' }, 'debug')
+      : createLogger({ test: 'faults' }, 'info', (line) => {
+        recent.push(line);
+        if (recent.length > 400) recent.shift();
+      });
     service = await startService(loadConfig(env), log);
     pool = createPool(db.url(database), 4);
     const tok = signToken({ role: 'kitchen', merchantId: MERCHANT }, TEST_KEY);
@@ -89,7 +96,10 @@ describe('faults under a steady stream', { timeout: 600_000 }, () => {
     await waitFor('the stream flowing', () => stream.sent() >= 10, 20_000);
     await fault();
     // the fault's end to ready again: at most READY_WITHIN_MS, or this wait fails
-    await waitFor('ready again after the fault', ready, READY_WITHIN_MS, 500);
+    await waitFor('ready again after the fault', ready, READY_WITHIN_MS, 500).catch((err: unknown) => {
+      console.error(`faults: the service's last log lines:\n${recent.slice(-200).join('\n')}`);
+      throw err;
+    });
     await new Promise((r) => setTimeout(r, 2000)); // a little more stream after recovery
     await stream.stop();
 
