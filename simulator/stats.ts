@@ -59,7 +59,7 @@ export function createStatsRecorder(now: () => number = () => performance.now(),
   let peakConcurrency = 0;
   let peakRps = 0;
   let since = new Date();
-  let lastArrival: Date | null = null;
+  let lastArrival: number | null = null; // epoch ms
   // Arrival times inside the last second, oldest at `head`. The maximum of "arrivals in
   // (t-1s, t]" over all t is reached at some arrival t, so checking at every arrival is exact.
   let arrivals: number[] = [];
@@ -82,7 +82,7 @@ export function createStatsRecorder(now: () => number = () => performance.now(),
       inFlight++;
       if (inFlight > peakConcurrency) peakConcurrency = inFlight;
       const t = now();
-      lastArrival = new Date();
+      lastArrival = Date.now();
       arrivals.push(t);
       evict(t);
       const inWindow = arrivals.length - head;
@@ -109,7 +109,7 @@ export function createStatsRecorder(now: () => number = () => performance.now(),
         peakRps,
         currentRps: arrivals.length - head,
         since: since.toISOString(),
-        lastArrivalAt: lastArrival?.toISOString() ?? null,
+        lastArrivalAt: lastArrival === null ? null : new Date(lastArrival).toISOString(),
         maxLoopDelayMs: loop?.maxMs() ?? 0,
       };
     },

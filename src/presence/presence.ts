@@ -12,8 +12,9 @@
 //
 // One writer per instance: every change (admit, release, heartbeat) is applied by a single loop
 // of rounds, each one transaction writing the changed keys' absolute counts, then one read for all
-// admits waiting, sent together in one round trip (src/presence/sql.ts `writeThenRead`). A reconnect storm of a thousand screens costs a few rounds, not a thousand, and our rows
-// are never written out of order. Ours is the only code writing our rows, so absolute values can
+// admits waiting, sent together in one round trip (src/presence/sql.ts `writeThenRead`). A
+// reconnect storm of a thousand screens costs a few rounds, not a thousand, and our rows are
+// never written out of order. Ours is the only code writing our rows, so absolute values can
 // be rewritten at any time (every `rewriteEvery` heartbeats, and when our instance row was lost).
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -116,15 +117,6 @@ export function createPresence(o: PresenceOptions): Presence {
     const touch = beatDue;
     beatDue = false;
     const readKeys = [...new Set(batch.flatMap((w) => w.claims.map((c) => c.key)))];
-    const fail = (err: unknown): never => {
-      for (const k of keys) dirty.add(k);
-      beatDue = true;
-      for (const w of batch) {
-        uncount(w.claims);
-        w.resolve({ ok: false, reason: 'unavailable' });
-      }
-      throw err;
-    };
     let others: Map<string, number>;
     try {
       if (touch && ++beats % rewriteEvery === 0) for (const k of counted.keys()) keys.push(k);
@@ -144,7 +136,13 @@ export function createPresence(o: PresenceOptions): Presence {
       // a key claimed and released again meanwhile is dirty: its next write must still be a leave
       for (const k of left) if (!counted.has(k) && !dirty.has(k)) remembered.delete(k);
     } catch (err) {
-      return fail(err);
+      for (const k of keys) dirty.add(k);
+      beatDue = true;
+      for (const w of batch) {
+        uncount(w.claims);
+        w.resolve({ ok: false, reason: 'unavailable' });
+      }
+      throw err;
     }
     for (const w of batch) {
       const over = w.claims.find((c) => (others.get(c.key) ?? 0) + (open.get(c.key) ?? 0) + 1 > c.cap);
