@@ -2,11 +2,11 @@
 // steady rate (screens, history, archive): a paced publisher that records when each event was
 // sent, kitchen screens that match the `order` frames they receive against it, and percentiles.
 import type { Producer } from 'kafkajs';
-import WebSocket from 'ws';
 import { signToken } from '../../src/auth/token';
 import type { OrderServiceSimulator } from '../../simulator/order-service';
 import { generateTraffic, type InterleaveOptions, type ScenarioOptions } from '../../simulator/scenario';
 import type { Step } from '../../simulator/types';
+import { openScreenWith, type Screen } from './screen';
 import { BENCH_ENV, KDS_SECRET } from './stack';
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -43,41 +43,11 @@ export class LatencyBook {
   }
 }
 
-export interface Screen {
-  ws: WebSocket;
-  /** ms from opening to the snapshot frame */
-  snapshotMs: number;
-  /** ms from opening to the upgrade's answer (TCP, the token check, the socket caps' admission) */
-  upgradeMs: number;
-  /** the close code, once closed by the server */
-  closedWith?: number;
-}
+export type { Screen } from './screen';
 
 /** A kitchen screen of the merchant; resolves on its snapshot. `onOrder` gets every order frame. */
 export function openScreen(port: number, merchantId: string, onOrder: (orderId: string, version: number) => void): Promise<Screen> {
-  const token = signToken({ role: 'kitchen', merchantId }, { secret: KDS_SECRET, env: BENCH_ENV });
-  const t0 = performance.now();
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${encodeURIComponent(token)}`);
-  return new Promise<Screen>((resolve, reject) => {
-    const screen: Screen = { ws, snapshotMs: NaN, upgradeMs: NaN };
-    ws.once('open', () => {
-      screen.upgradeMs = performance.now() - t0;
-    });
-    ws.once('error', reject);
-    ws.once('close', (code) => {
-      screen.closedWith = code;
-    });
-    ws.on('message', (data: WebSocket.RawData) => {
-      const text = (data as Buffer).toString('utf8');
-      if (text.startsWith('{"type":"order"')) {
-        const msg = JSON.parse(text) as { order: { orderId: string; version: number } };
-        onOrder(msg.order.orderId, msg.order.version);
-      } else if (text.startsWith('{"type":"snapshot"')) {
-        screen.snapshotMs = performance.now() - t0;
-        resolve(screen);
-      }
-    });
-  });
+  return openScreenWith(port, signToken({ role: 'kitchen', merchantId }, { secret: KDS_SECRET, env: BENCH_ENV }), onOrder);
 }
 
 /** Steps handed out in order, `take(n)` at a time; fewer (or none) once they run out. */

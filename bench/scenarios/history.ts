@@ -3,13 +3,13 @@
 // empty database on the same server, in the same run. For each: the drain rate of a 10,000-event
 // backlog (first events of new orders, timed by committed offsets) and the KDS's and MariaDB's
 // CPU per applied event; then, with live traffic at 500 events/s, board (HTTP), snapshot
-// (WebSocket connect → snapshot) and stats (HTTP) latencies from 4 concurrent probes. The history
+// (WebSocket connect → snapshot) and stats (HTTP) latencies from 4 concurrent probes in a thread of
+// their own (bench/lib/read-probe.ts), with the service's event-loop delay over them. The history
 // database is measured three times: warm, right after a clean MariaDB restart (buffer pool dumped
 // at shutdown and loaded at start-up, the server's default) and right after a restart without the
 // load (a crash, or a server configured without it). EXPLAIN of the board's statement and the
 // buffer pool's disk reads during each probe phase tell why a phase is slow.
 import mysql, { type RowDataPacket } from 'mysql2/promise';
-import { signToken } from '../../src/auth/token';
 import { migrate } from '../../src/db/migrate';
 import { silentLogger } from '../../src/log';
 import { inProcessWriter } from '../../simulator/admin-client';
@@ -20,9 +20,10 @@ import { createTopic, deleteTopic, producer } from '../../test/support/kafka';
 import { connectZk, removeTree, writeSettings } from '../../test/support/zk';
 import { ZK_CONNECT } from '../../test/support/infra';
 import { fillHistory, historyCounts, type HistoryShape } from '../lib/history-fill';
-import { LatencyBook, openScreen, publishFor, summary } from '../lib/live';
+import { LatencyBook, publishFor, summary } from '../lib/live';
 import { drainByOffsets, load1 } from '../lib/offsets';
 import { startPrivateMariadb, type PrivateMariadb } from '../lib/private-mariadb';
+import { runReadProbe } from '../lib/read-probe';
 import { cpuMeter } from '../lib/processes';
 import { BENCH_ENV, KDS_SECRET, publishBacklog, startKds, type Stage } from '../lib/stack';
 import { round } from './ceiling';
@@ -61,43 +62,6 @@ async function stageOn(server: string, dbName: string, label: string): Promise<S
   };
 }
 
-interface Probe {
-  board: number[];
-  snapshot: number[];
-  /** of each snapshot: the upgrade's part (the socket caps' admission), and the rest (the read) */
-  snapshotUpgrade: number[];
-  snapshotAfterUpgrade: number[];
-  stats: number[];
-}
-
-async function probeLoop(port: number, merchants: readonly string[], seconds: number): Promise<Probe> {
-  const out: Probe = { board: [], snapshot: [], snapshotUpgrade: [], snapshotAfterUpgrade: [], stats: [] };
-  const end = performance.now() + seconds * 1000;
-  const call = async (path: string, merchantId: string, role: 'kitchen' | 'manager'): Promise<number> => {
-    const token = signToken({ role, merchantId }, { secret: KDS_SECRET, env: BENCH_ENV });
-    const t0 = performance.now();
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${token}` } });
-    await res.arrayBuffer();
-    if (res.status !== 200) throw new Error(`bench: ${path} answered ${res.status}`);
-    return performance.now() - t0;
-  };
-  let i = 0;
-  const worker = async (): Promise<void> => {
-    while (performance.now() < end) {
-      const m = merchants[(i++ * 7919) % merchants.length] as string;
-      out.board.push(await call(`/api/merchants/${m}/board`, m, 'kitchen'));
-      const s = await openScreen(port, m, () => undefined);
-      out.snapshot.push(s.snapshotMs);
-      out.snapshotUpgrade.push(s.upgradeMs);
-      out.snapshotAfterUpgrade.push(s.snapshotMs - s.upgradeMs);
-      s.ws.terminate();
-      out.stats.push(await call(`/api/merchants/${m}/stats`, m, 'manager'));
-    }
-  };
-  await Promise.all([worker(), worker(), worker(), worker()]);
-  return out;
-}
-
 async function measure(
   label: string, db: PrivateMariadb, dbName: string, sim: OrderServiceSimulator, opts: BenchOptions, admin: mysql.Connection,
 ): Promise<Record<string, unknown>> {
@@ -127,7 +91,20 @@ async function measure(
       const traffic = publishFor(prod, stage.topic, sim, live, opts.rate ?? 500, book, PROBE_S);
       // a failed probe must surface as itself: stop the publisher before the producer is closed
       // under it (its send would fail the process with "The producer is disconnected")
-      const probe = await probeLoop(kds.port, merchants, PROBE_S).finally(() => traffic.stop());
+      const scrape = async (): Promise<string> => (await fetch(`http://127.0.0.1:${kds.port}/metrics`)).text();
+      const gcBefore = await scrape(); // the loop-delay gauge covers the time since the last scrape: start it here
+      const probe = await runReadProbe(kds.port, { secret: KDS_SECRET, env: BENCH_ENV }, merchants, PROBE_S).finally(() => traffic.stop());
+      const gcAfter = await scrape();
+      const serviceLoopDelayP99Ms = round(counterOf(gcAfter, 'nodejs_eventloop_lag_p99_seconds') * 1000, 1);
+      const gc = (kind: string, part: string): number =>
+        counterOf(gcAfter, `nodejs_gc_duration_seconds_${part}{kind="${kind}"}`) - counterOf(gcBefore, `nodejs_gc_duration_seconds_${part}{kind="${kind}"}`);
+      const over10ms = (kind: string): number => {
+        const le = `nodejs_gc_duration_seconds_bucket{le="0.01",kind="${kind}"}`;
+        return gc(kind, 'count') - (counterOf(gcAfter, le) - counterOf(gcBefore, le));
+      };
+      // GC pauses of the service during the probes: one of the things its loop delay is made of
+      const serviceGc = Object.fromEntries(['major', 'minor', 'incremental'].map((k) =>
+        [k, { n: gc(k, 'count'), ms: round(gc(k, 'sum') * 1000, 1), over10ms: over10ms(k) }]));
       await traffic.done;
       const diskReads = Number(await status(admin, 'Innodb_buffer_pool_reads')) - readsBefore;
       // the benchmark's own orders (placed only, their dishes open for ever) must not pile up on the
@@ -146,6 +123,9 @@ async function measure(
         snapshotUpgrade: summary(probe.snapshotUpgrade),
         snapshotAfterUpgrade: summary(probe.snapshotAfterUpgrade),
         stats: summary(probe.stats),
+        serviceLoopDelayP99Ms,
+        serviceGc,
+        probeLoopDelayP99Ms: probe.probeLoopDelayP99Ms,
         bufferPoolDiskReadsDuringProbes: diskReads,
         load1Probes: loadProbe,
       };
