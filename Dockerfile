@@ -46,6 +46,6 @@ EXPOSE 8080
 # node itself is the container's main process, so `docker stop` (SIGTERM) reaches the service: it
 # drains and exits 0. Not `npm start`: npm would be one more process to forward the signal, for
 # nothing (docs/operations.md, "Signals"). Run with an init (compose `init: true`, `docker run
-# --init`) so PID 1 is not node. Same heap cap as the npm script.
+# --init`) so PID 1 is not node. Same heap flags as the npm script.
 STOPSIGNAL SIGTERM
-CMD ["node", "--max-old-space-size=384", "dist/main.js"]
+CMD ["node", "--max-old-space-size=384", "--max-semi-space-size=32", "dist/main.js"]
