@@ -2,7 +2,9 @@
 // (a KDS run with `npm run bench -- cost --profile`). Prints the share of samples per function
 // (self time), per area (self time: a node_modules package, a src/ folder, node internals, GC,
 // idle) and per src/ folder including callees (inclusive: "the apply step and everything it
-// calls"), so a lever can be aimed before it is pulled.
+// calls"), so a lever can be aimed before it is pulled. `--tasks` adds the event loop's view: the
+// stretches between idle samples (a long one delays every timer and answer behind it), and how
+// much busy time fell between samples taken late (the thread was waiting for a core).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
@@ -37,7 +39,7 @@ export function areaOf(f: CallFrame): string {
 }
 
 function main(): void {
-  const { values, positionals } = parseArgs({ args: process.argv.slice(2), options: { top: { type: 'string' }, callers: { type: 'string' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args: process.argv.slice(2), options: { top: { type: 'string' }, callers: { type: 'string' }, tasks: { type: 'boolean' } }, allowPositionals: true });
   const file = positionals[0];
   if (file === undefined) throw new Error('usage: tsx bench/profile-top.ts <file.cpuprofile> [--top N]');
   const top = Number(values.top ?? 25);
@@ -99,6 +101,62 @@ function main(): void {
   print('self time by area', selfArea);
   print('inclusive time by src/ folder', inclArea);
   if (callersOf !== undefined) print(`callers of ${callersOf}`, callers);
+  if (values.tasks === true) printTasks(p, byId);
+}
+
+/**
+ * Runs of non-idle samples, each charged to the src/ area (or package) with most self time in it.
+ * The sampler asks for a sample every interval (1 ms by default); a sample that comes much later
+ * means the thread did not run in between, so the excess over twice the median interval is
+ * counted as time spent waiting for a core.
+ */
+function printTasks(p: Profile, byId: Map<number, ProfileNode>): void {
+  const sorted = [...p.timeDeltas].sort((a, b) => a - b);
+  const interval = sorted[Math.floor(sorted.length / 2)] ?? 1000;
+  const tasks: { us: number; late: number; areas: Map<string, number> }[] = [];
+  const lateByArea = new Map<string, number>();
+  let cur: (typeof tasks)[number] | undefined;
+  p.samples.forEach((id, i) => {
+    const dt = p.timeDeltas[i] ?? 0;
+    const f = (byId.get(id) as ProfileNode).callFrame;
+    if (f.functionName === '(idle)') {
+      cur = undefined;
+      return;
+    }
+    if (cur === undefined) {
+      cur = { us: 0, late: 0, areas: new Map() };
+      tasks.push(cur);
+    }
+    cur.us += dt;
+    if (dt > 2 * interval) {
+      cur.late += dt - interval;
+      lateByArea.set(areaOf(f), (lateByArea.get(areaOf(f)) ?? 0) + dt - interval);
+    }
+    cur.areas.set(areaOf(f), (cur.areas.get(areaOf(f)) ?? 0) + dt);
+  });
+  const busy = tasks.reduce((a, t) => a + t.us, 0);
+  const late = tasks.reduce((a, t) => a + t.late, 0);
+  process.stdout.write(`\nevent-loop tasks (median sample interval ${(interval / 1000).toFixed(2)} ms)\n`);
+  process.stdout.write(`${tasks.length} tasks; of the busy time ${((100 * late) / busy).toFixed(1)} % fell between samples taken late (waiting for a core)\n`);
+  for (const ms of [5, 10, 25, 50, 100]) {
+    const over = tasks.filter((t) => t.us >= ms * 1000);
+    process.stdout.write(`  >= ${String(ms).padStart(3)} ms: ${String(over.length).padStart(6)} tasks, ${(over.reduce((a, t) => a + t.us, 0) / 1000).toFixed(0).padStart(6)} ms\n`);
+  }
+  const byArea = new Map<string, number>();
+  for (const t of tasks.filter((x) => x.us >= 25_000)) {
+    for (const [a, us] of t.areas) byArea.set(a, (byArea.get(a) ?? 0) + us);
+  }
+  const list = (title: string, m: Map<string, number>): void => {
+    process.stdout.write(`${title}\n`);
+    const total = [...m.values()].reduce((a, b) => a + b, 0);
+    for (const [a, us] of [...m].sort((x, y) => y[1] - x[1]).slice(0, 12)) {
+      process.stdout.write(`${((100 * us) / total).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(7)} ms  ${a}\n`);
+    }
+  };
+  list('time inside tasks of 25 ms or more, by area', byArea);
+  // a sample taken late is charged to where the thread was when it stopped running: a socket
+  // write that woke the receiving process on the same core shows up here
+  list('time waiting for a core, by where the thread was', lateByArea);
 }
 
 main();
