@@ -13,6 +13,8 @@ export interface SimStats {
   peakConcurrency: number;
   /** Most reads that arrived within any 1-second sliding window. */
   peakRps: number;
+  /** When that window ended (wall clock); null if none since the reset. Tells a test which of its steps the peak came with. */
+  peakRpsAt: string | null;
   /** Reads that arrived within the last second. */
   currentRps: number;
   /** When counting started (creation or last reset). */
@@ -60,6 +62,7 @@ export function createStatsRecorder(now: () => number = () => performance.now(),
   let peakRps = 0;
   let since = new Date();
   let lastArrival: number | null = null; // epoch ms
+  let peakAt: number | null = null; // epoch ms
   // Arrival times inside the last second, oldest at `head`. The maximum of "arrivals in
   // (t-1s, t]" over all t is reached at some arrival t, so checking at every arrival is exact.
   let arrivals: number[] = [];
@@ -86,7 +89,10 @@ export function createStatsRecorder(now: () => number = () => performance.now(),
       arrivals.push(t);
       evict(t);
       const inWindow = arrivals.length - head;
-      if (inWindow > peakRps) peakRps = inWindow;
+      if (inWindow > peakRps) {
+        peakRps = inWindow;
+        peakAt = lastArrival;
+      }
       let done = false;
       return () => {
         if (done) return;
@@ -107,6 +113,7 @@ export function createStatsRecorder(now: () => number = () => performance.now(),
         inFlight,
         peakConcurrency,
         peakRps,
+        peakRpsAt: peakAt === null ? null : new Date(peakAt).toISOString(),
         currentRps: arrivals.length - head,
         since: since.toISOString(),
         lastArrivalAt: lastArrival === null ? null : new Date(lastArrival).toISOString(),
@@ -120,6 +127,7 @@ export function createStatsRecorder(now: () => number = () => performance.now(),
       // Reads still in flight stay counted in inFlight, so the new peak starts there.
       peakConcurrency = inFlight;
       peakRps = 0;
+      peakAt = null;
       arrivals = [];
       head = 0;
       since = new Date();

@@ -101,6 +101,7 @@ test('three instances hold the cluster-wide caps through a join and a SIGKILL; s
   assert.equal(await leaderPid(), a.pid, 'the oldest candidate leads');
 
   await waitFor('a quarter drained', async () => (await drained(traffic)) >= total / 4, 120_000);
+  const cStartedAt = Date.now();
   const c = await start('c');
   await waitFor('the newcomer has its share: 4 + 4 + 4', async () => {
     const l = await Promise.all([a, b, c].map((i) => i.limits()));
@@ -129,6 +130,9 @@ test('three instances hold the cluster-wide caps through a join and a SIGKILL; s
   await waitFor('every order at its final version', async () => (await drained(traffic)) === total, 180_000);
   const stats = await sim.admin.stats();
   t.diagnostic(`simulator: ${stats.calls} reads, peak in flight ${stats.peakConcurrency}/${CAP_CONCURRENT}, peak in a sliding second ${stats.peakRps}/${CAP_RPS}, its event loop's worst delay ${stats.maxLoopDelayMs} ms`);
+  // which step the peak second came with, should it ever pass the cap
+  const peakAt = Date.parse(stats.peakRpsAt ?? '');
+  t.diagnostic(`the peak second ended ${peakAt - cStartedAt} ms after c was started, ${peakAt - killedAt} ms after a was killed`);
   assert.ok(stats.peakConcurrency <= CAP_CONCURRENT, `peak in flight ${stats.peakConcurrency} <= ${CAP_CONCURRENT}`);
   const rate = rateBound(CAP_RPS, stats);
   assert.ok(rate.ok, rate.message);

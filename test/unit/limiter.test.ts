@@ -185,7 +185,7 @@ test('the default window leaves a guard for arrival jitter: N starts per RATE_WI
   assert.deepEqual(starts, [0, 0, RATE_WINDOW_MS]);
 });
 
-test('settled: resolves only when no call is in flight and the newest start has left the window', async () => {
+test('settled: resolves only when no call is in flight and the newest end has left the window', async () => {
   const gate = createCallGate({ maxConcurrent: 10, maxPerSecond: 10 }, clock, 1000);
   let settledAt: number | undefined;
   assert.equal(await Promise.race([gate.settled().then(() => 'now'), flush().then(() => 'later')]), 'now', 'an unused gate is settled');
@@ -193,29 +193,68 @@ test('settled: resolves only when no call is in flight and the newest start has 
   let finish!: () => void;
   const slow = gate.run(() => new Promise<void>((r) => (finish = r)));
   mock.timers.tick(300);
-  const quick = gate.run(() => Promise.resolve()); // the newest start, at 300
+  const quick = gate.run(() => Promise.resolve()); // ends at 300
   await flush();
   void gate.settled().then(() => (settledAt = Date.now()));
-  mock.timers.tick(1200); // 1500: the newest start is out of the window, but a call is in flight
+  mock.timers.tick(1200); // 1500: the quick call is out of the window, but a call is in flight
   await flush();
   assert.equal(settledAt, undefined, 'not while a call is in flight');
-  finish();
+  finish(); // the slow call ends at 1500: its request may have reached the order service just now
   await Promise.all([slow, quick]);
+  for (let i = 0; i < 49 && settledAt === undefined; i++) {
+    mock.timers.tick(20);
+    await flush();
+  }
+  assert.equal(settledAt, undefined, 'not within the window after the newest end');
   for (let i = 0; i < 5 && settledAt === undefined; i++) {
     mock.timers.tick(20);
     await flush();
   }
-  assert.ok(settledAt !== undefined && settledAt >= 1500, `settled at ${settledAt}`);
+  assert.ok(settledAt !== undefined && settledAt >= 2500 && settledAt <= 2520, `settled at ${settledAt}`);
 
-  const late = gate.run(() => Promise.resolve()); // a start at settledAt
+  const late = gate.run(() => Promise.resolve()); // ends at settledAt
   await late;
   const from = Date.now();
   let again: number | undefined;
   void gate.settled().then(() => (again = Date.now()));
   mock.timers.tick(999);
   await flush();
-  assert.equal(again, undefined, 'not before the newest start leaves the window');
+  assert.equal(again, undefined, 'not before the newest end leaves the window');
   mock.timers.tick(1);
   await flush();
   assert.equal(again, from + 1000);
+});
+
+test('a call counts against the rate from its admission until a window after it ends, however late it is sent', async () => {
+  const gate = createCallGate({ maxConcurrent: 10, maxPerSecond: 2 }, clock, 1000);
+  let finishSlow!: () => void;
+  // admitted at 0, its request written late (an event-loop stall): it may arrive just before it ends
+  const slow = gate.run(() => new Promise<void>((r) => (finishSlow = r)));
+  const admitted: number[] = [];
+  const quick = (): Promise<void> => gate.run(() => {
+    admitted.push(Date.now());
+    return Promise.resolve();
+  });
+  const calls = [quick(), quick(), quick(), quick()];
+  // the mock clock jumps to the end of a tick before running due timers: step in small ticks
+  const advanceTo = async (t: number): Promise<void> => {
+    while (Date.now() < t) {
+      mock.timers.tick(1);
+      await flush();
+    }
+  };
+  await flush();
+  assert.deepEqual(admitted, [0], 'the slow call and one more fill the second');
+  await advanceTo(1000); // the quick call's window is over; the slow call is still in flight
+  assert.deepEqual(admitted, [0, 1000], 'one more, next to the call in flight');
+  await advanceTo(1500);
+  finishSlow(); // ends at 1500
+  await slow;
+  await advanceTo(2000);
+  assert.deepEqual(admitted, [0, 1000, 2000], 'at 2000 the call admitted at 1000 has left the window');
+  await advanceTo(2499);
+  assert.deepEqual(admitted, [0, 1000, 2000], 'the slow call counts until a window after its end');
+  await advanceTo(2500);
+  await Promise.all(calls);
+  assert.deepEqual(admitted, [0, 1000, 2000, 2500]);
 });

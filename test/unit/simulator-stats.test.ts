@@ -39,6 +39,30 @@ describe('stats recorder', () => {
     assert.equal(s.snapshot().lastArrivalAt, null);
   });
 
+  it('reports when the peak window ended: it moves with a new peak only, and is forgotten on reset', async () => {
+    const c = clock();
+    const s = createStatsRecorder(c.now);
+    assert.equal(s.snapshot().peakRpsAt, null);
+    for (const t of [0, 10, 20]) {
+      c.at(t);
+      s.begin('o')();
+    }
+    const first = Date.parse(s.snapshot().peakRpsAt ?? '');
+    assert.equal(s.snapshot().peakRps, 3);
+    await new Promise((r) => setTimeout(r, 5));
+    c.at(5000); // a lone read later is no new peak: the stamp stays
+    s.begin('o')();
+    assert.equal(Date.parse(s.snapshot().peakRpsAt ?? ''), first);
+    for (const t of [5001, 5002, 5003]) {
+      c.at(t);
+      s.begin('o')();
+    }
+    assert.equal(s.snapshot().peakRps, 4);
+    assert.ok(Date.parse(s.snapshot().peakRpsAt ?? '') > first, 'a new peak moves the stamp');
+    s.reset();
+    assert.equal(s.snapshot().peakRpsAt, null);
+  });
+
   it("reports the simulator's worst loop delay since the last reset", () => {
     let worst = 180;
     let resets = 0;
