@@ -90,12 +90,7 @@ function main(): void {
     }
   });
   const busy = total - idle;
-  const print = (title: string, m: Map<string, number>): void => {
-    process.stdout.write(`\n${title}\n`);
-    for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top)) {
-      process.stdout.write(`${((100 * v) / busy).toFixed(1).padStart(5)} %  ${(v / 1000).toFixed(0).padStart(7)} ms  ${k}\n`);
-    }
-  };
+  const print = (title: string, m: Map<string, number>): void => printShares(`\n${title}`, m, busy, top);
   process.stdout.write(`profile ${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s not idle (shares below are of that)\n`);
   print('self time by function', selfFn);
   print('self time by area', selfArea);
@@ -104,16 +99,26 @@ function main(): void {
   if (values.tasks === true) printTasks(p, byId);
 }
 
+/** The largest entries of `m` (µs) as shares of `of`, one line each. */
+function printShares(title: string, m: Map<string, number>, of: number, top: number): void {
+  process.stdout.write(`${title}\n`);
+  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    process.stdout.write(`${((100 * v) / of).toFixed(1).padStart(5)} %  ${(v / 1000).toFixed(0).padStart(7)} ms  ${k}\n`);
+  }
+}
+
+const sumOf = (values: Iterable<number>): number => [...values].reduce((a, b) => a + b, 0);
+
 /**
- * Runs of non-idle samples, each charged to the src/ area (or package) with most self time in it.
- * The sampler asks for a sample every interval (1 ms by default); a sample that comes much later
- * means the thread did not run in between, so the excess over twice the median interval is
- * counted as time spent waiting for a core.
+ * The event loop's tasks: runs of non-idle samples, with the areas their time went to. The
+ * sampler asks for a sample every interval (1 ms by default); a sample that comes much later
+ * means the thread did not run in between, so the excess over the median interval of a sample
+ * more than twice as late is counted as time spent waiting for a core.
  */
 function printTasks(p: Profile, byId: Map<number, ProfileNode>): void {
   const sorted = [...p.timeDeltas].sort((a, b) => a - b);
   const interval = sorted[Math.floor(sorted.length / 2)] ?? 1000;
-  const tasks: { us: number; late: number; areas: Map<string, number> }[] = [];
+  const tasks: { us: number; areas: Map<string, number> }[] = [];
   const lateByArea = new Map<string, number>();
   let cur: (typeof tasks)[number] | undefined;
   p.samples.forEach((id, i) => {
@@ -124,39 +129,29 @@ function printTasks(p: Profile, byId: Map<number, ProfileNode>): void {
       return;
     }
     if (cur === undefined) {
-      cur = { us: 0, late: 0, areas: new Map() };
+      cur = { us: 0, areas: new Map() };
       tasks.push(cur);
     }
+    const area = areaOf(f);
     cur.us += dt;
-    if (dt > 2 * interval) {
-      cur.late += dt - interval;
-      lateByArea.set(areaOf(f), (lateByArea.get(areaOf(f)) ?? 0) + dt - interval);
-    }
-    cur.areas.set(areaOf(f), (cur.areas.get(areaOf(f)) ?? 0) + dt);
+    cur.areas.set(area, (cur.areas.get(area) ?? 0) + dt);
+    if (dt > 2 * interval) lateByArea.set(area, (lateByArea.get(area) ?? 0) + dt - interval);
   });
-  const busy = tasks.reduce((a, t) => a + t.us, 0);
-  const late = tasks.reduce((a, t) => a + t.late, 0);
+  const busy = sumOf(tasks.map((t) => t.us));
   process.stdout.write(`\nevent-loop tasks (median sample interval ${(interval / 1000).toFixed(2)} ms)\n`);
-  process.stdout.write(`${tasks.length} tasks; of the busy time ${((100 * late) / busy).toFixed(1)} % fell between samples taken late (waiting for a core)\n`);
+  process.stdout.write(`${tasks.length} tasks; of the busy time ${((100 * sumOf(lateByArea.values())) / busy).toFixed(1)} % fell between samples taken late (waiting for a core)\n`);
   for (const ms of [5, 10, 25, 50, 100]) {
     const over = tasks.filter((t) => t.us >= ms * 1000);
-    process.stdout.write(`  >= ${String(ms).padStart(3)} ms: ${String(over.length).padStart(6)} tasks, ${(over.reduce((a, t) => a + t.us, 0) / 1000).toFixed(0).padStart(6)} ms\n`);
+    process.stdout.write(`  >= ${String(ms).padStart(3)} ms: ${String(over.length).padStart(6)} tasks, ${(sumOf(over.map((t) => t.us)) / 1000).toFixed(0).padStart(6)} ms\n`);
   }
   const byArea = new Map<string, number>();
   for (const t of tasks.filter((x) => x.us >= 25_000)) {
     for (const [a, us] of t.areas) byArea.set(a, (byArea.get(a) ?? 0) + us);
   }
-  const list = (title: string, m: Map<string, number>): void => {
-    process.stdout.write(`${title}\n`);
-    const total = [...m.values()].reduce((a, b) => a + b, 0);
-    for (const [a, us] of [...m].sort((x, y) => y[1] - x[1]).slice(0, 12)) {
-      process.stdout.write(`${((100 * us) / total).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(7)} ms  ${a}\n`);
-    }
-  };
-  list('time inside tasks of 25 ms or more, by area', byArea);
+  printShares('time inside tasks of 25 ms or more, by area', byArea, sumOf(byArea.values()), 12);
   // a sample taken late is charged to where the thread was when it stopped running: a socket
   // write that woke the receiving process on the same core shows up here
-  list('time waiting for a core, by where the thread was', lateByArea);
+  printShares('time waiting for a core, by where the thread was', lateByArea, sumOf(lateByArea.values()), 12);
 }
 
 main();

@@ -2,6 +2,7 @@
 // HTTP), run in a worker thread of their own. In the benchmark's main thread they shared one event
 // loop with the paced publisher and the order-service simulator (500 reads/s), so a probe's answer
 // waited behind them before its time was taken, and that wait was counted as the service's.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { signToken } from '../../src/auth/token';
 import { openScreenWith } from './screen';
@@ -28,7 +29,6 @@ interface Job {
 }
 
 async function probeLoop(job: Job): Promise<ReadProbe> {
-  const { monitorEventLoopDelay } = await import('node:perf_hooks');
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   const out: ReadProbe = { board: [], snapshot: [], snapshotUpgrade: [], snapshotAfterUpgrade: [], stats: [], probeLoopDelayP99Ms: NaN };

@@ -62,6 +62,22 @@ async function stageOn(server: string, dbName: string, label: string): Promise<S
   };
 }
 
+/**
+ * The service's GC pauses between two scrapes of its /metrics, by kind: one of the things its
+ * event-loop delay is made of. `over10ms` from the 10 ms bucket of prom-client's histogram.
+ */
+function gcBetween(before: string, after: string): Record<string, { n: number; ms: number; over10ms: number }> {
+  const delta = (series: string): number => counterOf(after, series) - counterOf(before, series);
+  return Object.fromEntries(['major', 'minor', 'incremental'].map((kind) => {
+    const n = delta(`nodejs_gc_duration_seconds_count{kind="${kind}"}`);
+    return [kind, {
+      n,
+      ms: round(delta(`nodejs_gc_duration_seconds_sum{kind="${kind}"}`) * 1000, 1),
+      over10ms: n - delta(`nodejs_gc_duration_seconds_bucket{le="0.01",kind="${kind}"}`),
+    }];
+  }));
+}
+
 async function measure(
   label: string, db: PrivateMariadb, dbName: string, sim: OrderServiceSimulator, opts: BenchOptions, admin: mysql.Connection,
 ): Promise<Record<string, unknown>> {
@@ -81,7 +97,8 @@ async function measure(
       const cpu = cpuMeter({ kds: kds.pid, mariadb: db.pid() });
       const drain = await drainByOffsets(stage.groupId, stage.topic, backlog.length, 600_000, () => kds.child.assertAlive());
       const used = cpu();
-      const applied = counterOf(await (await fetch(`http://127.0.0.1:${kds.port}/metrics`)).text(), 'kds_events_total{outcome="applied"}');
+      const scrape = async (): Promise<string> => (await fetch(`http://127.0.0.1:${kds.port}/metrics`)).text();
+      const applied = counterOf(await scrape(), 'kds_events_total{outcome="applied"}');
       const diskReadsPerEvent = (Number(await status(admin, 'Innodb_buffer_pool_reads')) - drainReads) / applied;
 
       const merchants = [...new Set(backlog.map((s) => s.event.merchantId))];
@@ -91,20 +108,11 @@ async function measure(
       const traffic = publishFor(prod, stage.topic, sim, live, opts.rate ?? 500, book, PROBE_S);
       // a failed probe must surface as itself: stop the publisher before the producer is closed
       // under it (its send would fail the process with "The producer is disconnected")
-      const scrape = async (): Promise<string> => (await fetch(`http://127.0.0.1:${kds.port}/metrics`)).text();
-      const gcBefore = await scrape(); // the loop-delay gauge covers the time since the last scrape: start it here
+      const before = await scrape(); // the loop-delay gauge covers the time since the last scrape: start it here
       const probe = await runReadProbe(kds.port, { secret: KDS_SECRET, env: BENCH_ENV }, merchants, PROBE_S).finally(() => traffic.stop());
-      const gcAfter = await scrape();
-      const serviceLoopDelayP99Ms = round(counterOf(gcAfter, 'nodejs_eventloop_lag_p99_seconds') * 1000, 1);
-      const gc = (kind: string, part: string): number =>
-        counterOf(gcAfter, `nodejs_gc_duration_seconds_${part}{kind="${kind}"}`) - counterOf(gcBefore, `nodejs_gc_duration_seconds_${part}{kind="${kind}"}`);
-      const over10ms = (kind: string): number => {
-        const le = `nodejs_gc_duration_seconds_bucket{le="0.01",kind="${kind}"}`;
-        return gc(kind, 'count') - (counterOf(gcAfter, le) - counterOf(gcBefore, le));
-      };
-      // GC pauses of the service during the probes: one of the things its loop delay is made of
-      const serviceGc = Object.fromEntries(['major', 'minor', 'incremental'].map((k) =>
-        [k, { n: gc(k, 'count'), ms: round(gc(k, 'sum') * 1000, 1), over10ms: over10ms(k) }]));
+      const after = await scrape();
+      const serviceLoopDelayP99Ms = round(counterOf(after, 'nodejs_eventloop_lag_p99_seconds') * 1000, 1);
+      const serviceGc = gcBetween(before, after);
       await traffic.done;
       const diskReads = Number(await status(admin, 'Innodb_buffer_pool_reads')) - readsBefore;
       // the benchmark's own orders (placed only, their dishes open for ever) must not pile up on the

@@ -1,8 +1,9 @@
 // Caps calls to the order service: at most `maxConcurrent` in flight and at most `maxPerSecond`
-// arriving in ANY sliding one-second window (counted as below, RATE_WINDOW_MS) (a token bucket would allow 2× at a window boundary,
-// and the order team measures per second). Both limits change at run time (ZooKeeper); waiting
-// calls are started in arrival order. Why not `bottleneck`: its reservoir refreshes on fixed
-// intervals (the same boundary burst), and we need exact, observable queue/in-flight counts.
+// arriving in ANY sliding one-second window, counted as RATE_WINDOW_MS says (a token bucket would
+// allow 2× at a window boundary, and the order team measures per second). Both limits change at
+// run time (ZooKeeper); waiting calls are started in arrival order. Why not `bottleneck`: its
+// reservoir refreshes on fixed intervals (the same boundary burst), and we need exact, observable
+// queue/in-flight counts.
 import type { CallGate } from './client';
 
 export interface Limits {
